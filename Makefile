@@ -1,0 +1,33 @@
+# unionplan: `make run` sets up and starts the portal, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+PLAN ?= tasks/plans/2020-city-union-work-plan.txt
+
+.PHONY: run setup test install clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_plan $(PLAN)
+	$(PY) manage.py seed_demo
+
+run: setup
+	@echo
+	@echo "  unionplan → http://$(HOST)/   (Ctrl-C stops it)"
+	@echo
+	$(PY) manage.py runserver $(HOST)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/unionplan.sqlite3 var/broker var/staticfiles

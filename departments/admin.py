@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Department, DepartmentAlias, Membership
+
+
+class DepartmentAliasInline(admin.TabularInline):
+    model = DepartmentAlias
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "order", "is_active", "member_count"]
+    list_filter = ["is_active", "parent"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name", "aliases__name"]
+    exclude = ["group"]
+    inlines = [DepartmentAliasInline, MembershipInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).select_related("parent").annotate(_members=Count("memberships"))
+
+    @admin.display(description=_("members"), ordering="_members")
+    def member_count(self, obj):
+        return obj._members
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        # Memberships go through the service so the user joins the department's group.
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            services.membership_remove(user=membership.user, department=membership.department)
+        for membership in memberships:
+            services.membership_set(user=membership.user, department=form.instance, role=membership.role)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.department_create(name=obj.name, parent=obj.parent, order=obj.order)
+        obj.pk, obj.group_id = created.pk, created.group_id
+        obj._state.adding = False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "department", "role", "created_at"]
+    list_filter = ["role", "department"]
+    search_fields = ["user__username", "user__first_name", "department__name"]
+    autocomplete_fields = ["user", "department"]
+
+    def save_model(self, request, obj, form, change):
+        membership = services.membership_set(user=obj.user, department=obj.department, role=obj.role)
+        obj.pk = membership.pk
+
+    def delete_model(self, request, obj):
+        services.membership_remove(user=obj.user, department=obj.department)

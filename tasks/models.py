@@ -1,0 +1,190 @@
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+
+
+class WorkPlan(models.Model):
+    """An organization's annual work plan (工作要点), as imported from its document."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        CLOSED = "closed", _("closed")
+
+    organization = models.CharField(_("organization"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    general_requirements = models.TextField(_("general requirements"), blank=True)
+    source_name = models.CharField(_("source document"), max_length=255, blank=True)
+    source_text = models.TextField(_("source text"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("work plan")
+        verbose_name_plural = _("work plans")
+        ordering = ["-year", "organization"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="workplan_unique_org_year"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tasks:plan-detail", args=[self.pk])
+
+    @property
+    def year_end(self) -> datetime.date:
+        return datetime.date(self.year, 12, 31)
+
+
+class Section(models.Model):
+    """One of the plan's numbered parts (一、…), e.g. 突出思想政治引领…"""
+
+    plan = models.ForeignKey(WorkPlan, verbose_name=_("work plan"), on_delete=models.CASCADE, related_name="sections")
+    number = models.PositiveSmallIntegerField(_("number"))
+    numeral = models.CharField(_("numeral"), max_length=8)
+    title = models.CharField(_("title"), max_length=300)
+    intro = models.TextField(_("introduction"), blank=True)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="section_unique_plan_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="section_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.numeral}、{self.title}"
+
+
+class WorkItem(models.Model):
+    """A numbered work item (工作事项) of a section, owned by responsible departments."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        DELAYED = "delayed", _("delayed")
+
+    section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("full text"))
+    subheading = models.CharField(_("sub-heading"), max_length=300, blank=True)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    source_line = models.PositiveIntegerField(_("line in document"), null=True, blank=True)
+    departments = models.ManyToManyField(
+        Department, through="Responsibility", verbose_name=_("responsible departments"), related_name="work_items"
+    )
+
+    class Meta:
+        verbose_name = _("work item")
+        verbose_name_plural = _("work items")
+        ordering = ["section__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "number"], name="workitem_unique_section_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("tasks:item-detail", args=[self.pk])
+
+
+class Responsibility(models.Model):
+    """A department's part in a work item: the lead (牵头, listed first) or a co-organizer (配合)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("lead")
+        CO_ORGANIZER = "co_organizer", _("co-organizer")
+
+    item = models.ForeignKey(
+        WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="responsibilities"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="responsibilities"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+        ordering = ["item", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "department"], name="responsibility_unique_item_department"),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(role="lead"), name="responsibility_one_lead_per_item"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} · {self.department} · {self.get_role_display()}"
+
+
+class Target(models.Model):
+    """A quantitative target (量化指标) extracted from a work item's text.
+
+    `target_value` is NULL while the document says "X": a placeholder (待定)
+    an admin fills in later; a re-import keeps what the admin filled.
+    """
+
+    class Kind(models.TextChoices):
+        COUNT = "count", _("count")
+        PERCENTAGE = "percentage", _("percentage")
+        COVERAGE = "coverage", _("full coverage")
+        OTHER = "other", _("other")
+
+    item = models.ForeignKey(WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="targets")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    phrase = models.TextField(_("phrase in the document"))
+    subject = models.CharField(_("what is measured"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    unit = models.CharField(_("unit"), max_length=16, blank=True)
+    target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    level = models.CharField(_("level"), max_length=16, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    current_value = models.DecimalField(_("current value"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["item", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "order"], name="target_unique_item_order"),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True) | Q(target_value__gte=0), name="target_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(current_value__isnull=True) | Q(current_value__gte=0), name="target_current_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["percentage", "coverage"])
+                | Q(target_value__isnull=True)
+                | Q(target_value__lte=100),
+                name="target_rate_at_most_100",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_placeholder(self) -> bool:
+        return self.target_value is None
+
+    @property
+    def effective_due_date(self) -> datetime.date:
+        return self.due_date or self.item.due_date

@@ -1,0 +1,35 @@
+"""A real Chromium (Debian's) driven by Playwright; never a downloaded browser."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import require_service
+
+CHROMIUM = os.environ.get("UNIONPLAN_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_service("chromium", Path(CHROMIUM).exists(), f"{CHROMIUM} not found (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the test's own
+    # ORM calls are still synchronous, so Django's async guard is relaxed here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot_dir():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,66 @@
+"""Shared fixtures: the shipped 2020 plan, users in every role, service guards."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from departments.models import Department, Membership
+from departments.roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP
+from departments.services import membership_set
+
+PLAN_2020 = settings.SEED_PLAN_DOCUMENT
+
+
+def require_service(name: str, available: bool, why: str) -> None:
+    """Skip a test whose service is missing on a laptop; fail it where CI requires the service."""
+    if available:
+        return
+    required = {s.strip() for s in os.environ.get("UNIONPLAN_REQUIRE_SERVICES", "").split(",") if s.strip()}
+    if name in required:
+        pytest.fail(f"{name} is required here (UNIONPLAN_REQUIRE_SERVICES) but unavailable: {why}")
+    pytest.skip(f"{name} unavailable: {why}")
+
+
+def import_document(path=PLAN_2020, **kwargs):
+    from tasks.services import plan_import_document
+
+    return plan_import_document(data=path.read_bytes(), filename=path.name, **kwargs)
+
+
+@pytest.fixture
+def plan_2020(db):
+    return import_document().plan
+
+
+@dataclass
+class Roles:
+    """One user per role the portal knows, around the imported 2020 plan."""
+
+    staff: object  # member of the lead department of item 1 (办公室)
+    head: object  # head of the same department
+    other_staff: object  # member of a department with no part in item 1 (职工互助办)
+    leader: object
+    plan_admin: object
+
+
+@pytest.fixture
+def roles(plan_2020, django_user_model) -> Roles:
+    def user(username, **extra):
+        return django_user_model.objects.create_user(username=username, password="pw-for-tests-1", **extra)
+
+    office = Department.objects.get(name="办公室")
+    mutual_aid = Department.objects.get(name="职工互助办")
+    staff, head, other = user("staff"), user("head"), user("other")
+    membership_set(user=staff, department=office, role=Membership.Role.MEMBER)
+    membership_set(user=head, department=office, role=Membership.Role.HEAD)
+    membership_set(user=other, department=mutual_aid, role=Membership.Role.MEMBER)
+    leader = user("leader")
+    leader.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
+    admin = user("planadmin", is_staff=True, is_superuser=True)
+    admin.groups.add(Group.objects.get(name=PLAN_ADMIN_GROUP))
+    return Roles(staff=staff, head=head, other_staff=other, leader=leader, plan_admin=admin)

@@ -1,0 +1,87 @@
+"""The plan page and item page as users see them."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tasks.models import WorkItem, WorkPlan
+from tasks.services import plan_import_document
+from tests.documents import synthetic_plan_text
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, plan, sections, items, responsibilities (+departments), targets.
+PLAN_PAGE_QUERIES = 7
+
+
+def test_plan_page_shows_the_eighteen_items_with_departments_and_targets(client, roles, plan_2020):
+    client.force_login(roles.staff)
+
+    response = client.get(reverse("tasks:plan-detail", args=[plan_2020.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for item in WorkItem.objects.filter(section__plan=plan_2020):
+        assert item.title in page
+    assert "突出思想政治引领，引导广大职工听党话跟党走" in page
+    assert "女职工委员会办公室" in page
+    assert "待定" in page  # the document's "X" placeholders
+    assert "牵头" in page
+
+
+def test_home_opens_the_current_plan(client, roles, plan_2020):
+    client.force_login(roles.staff)
+    response = client.get(reverse("tasks:plan-current"))
+    assert response.status_code == 302
+    assert response.url == plan_2020.get_absolute_url()
+
+
+def test_home_without_any_plan_says_so(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("lonely"))
+    response = client.get(reverse("tasks:plan-current"))
+    assert response.status_code == 200
+    assert "尚无工作计划" in response.content.decode()
+
+
+def test_anonymous_visitor_is_sent_to_login(client, plan_2020):
+    response = client.get(reverse("tasks:plan-detail", args=[plan_2020.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_item_page_shows_full_text_departments_and_placeholders(client, roles, plan_2020):
+    client.force_login(roles.staff)
+    item = WorkItem.objects.get(section__plan=plan_2020, number=5)
+
+    page = client.get(item.get_absolute_url()).content.decode()
+
+    assert "复检2019年命名的劳模创新工作室" in page
+    assert "劳动和经济工作部" in page
+    assert "待定" in page
+
+
+def test_unknown_plan_and_item_are_404_not_500(client, roles):
+    client.force_login(roles.staff)
+    assert client.get(reverse("tasks:plan-detail", args=[999999])).status_code == 404
+    assert client.get(reverse("tasks:item-detail", args=[999999])).status_code == 404
+
+
+def test_plan_page_query_count_is_pinned(client, roles, plan_2020, django_assert_max_num_queries):
+    client.force_login(roles.staff)
+    with django_assert_max_num_queries(PLAN_PAGE_QUERIES):
+        client.get(reverse("tasks:plan-detail", args=[plan_2020.pk]))
+
+
+def test_plan_page_query_count_does_not_grow_with_items(client, roles, plan_2020):
+    big = plan_import_document(data=synthetic_plan_text(items=180).encode(), filename="big.txt").plan
+    assert WorkItem.objects.filter(section__plan=big).count() == 180
+    client.force_login(roles.staff)
+
+    counts = []
+    for plan in (plan_2020, big):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("tasks:plan-detail", args=[plan.pk])).status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1] <= PLAN_PAGE_QUERIES
