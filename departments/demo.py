@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -35,9 +34,9 @@ def _demo_user(username: str, *, full_name: str, is_staff=False, is_superuser=Fa
 @transaction.atomic
 def seed_demo_accounts() -> list[DemoAccount]:
     admin = _demo_user("admin", full_name=_("Plan administrator"), is_staff=True, is_superuser=True)
-    admin.groups.add(Group.objects.get(name=PLAN_ADMIN_GROUP))
+    admin.groups.add(services.role_group(PLAN_ADMIN_GROUP))
     leader = _demo_user("leader", full_name=_("Leadership"))
-    leader.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
+    leader.groups.add(services.role_group(LEADERSHIP_GROUP))
     accounts = [
         DemoAccount("admin", _("plan admin (admin site)")),
         DemoAccount("leader", _("leadership")),

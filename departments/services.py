@@ -8,6 +8,12 @@ from django.db import transaction
 from .models import Department, DepartmentAlias, Membership
 
 
+def role_group(name: str) -> Group:
+    """The auth Group of a portal-wide role (departments.roles); created if a test flushed it."""
+    group, _created = Group.objects.get_or_create(name=name)
+    return group
+
+
 def _group_name(department: Department) -> str:
     # Keyed by id, not name: renaming a department keeps its permissions.
     return f"department:{department.pk}"

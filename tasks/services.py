@@ -194,7 +194,7 @@ def _sync_targets(result, *, item: WorkItem, parsed_item: ParsedItem, label: str
         if parsed_target.value is not None or current is None or current.target_value is None:
             # A placeholder ("X") never erases the value an admin filled in.
             values["target_value"] = parsed_target.value
-        _, change = _upsert(Target, lookup={"item": item, "order": parsed_target.order}, values=values, instance=current)
+        _target, change = _upsert(Target, lookup={"item": item, "order": parsed_target.order}, values=values, instance=current)
         _record(result, change, _("%(label)s: target %(subject)s") % {"label": label, "subject": parsed_target.subject})
     for stale in existing.values():
         if stale.current_value is None:

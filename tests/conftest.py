@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 
 from departments.models import Department, Membership
 from departments.roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP
-from departments.services import membership_set
+from departments.services import membership_set, role_group
 
 PLAN_2020 = settings.SEED_PLAN_DOCUMENT
 
@@ -60,7 +59,13 @@ def roles(plan_2020, django_user_model) -> Roles:
     membership_set(user=head, department=office, role=Membership.Role.HEAD)
     membership_set(user=other, department=mutual_aid, role=Membership.Role.MEMBER)
     leader = user("leader")
-    leader.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
+    leader.groups.add(role_group(LEADERSHIP_GROUP))
     admin = user("planadmin", is_staff=True, is_superuser=True)
-    admin.groups.add(Group.objects.get(name=PLAN_ADMIN_GROUP))
+    admin.groups.add(role_group(PLAN_ADMIN_GROUP))
     return Roles(staff=staff, head=head, other_staff=other, leader=leader, plan_admin=admin)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Demo seeding hashes dozens of passwords; PBKDF2's cost buys nothing in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

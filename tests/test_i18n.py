@@ -92,3 +92,8 @@ def test_no_user_facing_chinese_literal_outside_translations(module):
             ):
                 offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert not offenders
+
+
+def test_browser_language_does_not_override_chinese(client, db):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录" in page

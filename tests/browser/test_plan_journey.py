@@ -15,6 +15,21 @@ def portal(live_server):
     return live_server.url
 
 
+@pytest.fixture
+def new_page(browser, portal):
+    """Pages in fresh contexts, closed before the live server stops (no dangling keep-alives)."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 def _log_in(page, portal, username):
     page.goto(f"{portal}/")
     assert "/accounts/login/" in page.url
@@ -23,8 +38,8 @@ def _log_in(page, portal, username):
     page.click("button[type=submit]")
 
 
-def test_staff_logs_in_and_reads_the_plan_on_a_desktop(browser, portal, screenshot_dir):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+def test_staff_logs_in_and_reads_the_plan_on_a_desktop(new_page, portal, screenshot_dir):
+    page = new_page(viewport={"width": 1280, "height": 900})
 
     _log_in(page, portal, "d01-staff")
 
@@ -41,8 +56,8 @@ def test_staff_logs_in_and_reads_the_plan_on_a_desktop(browser, portal, screensh
     assert "女职工委员会办公室" in page.inner_text("article")
 
 
-def test_plan_page_fits_a_phone_screen(browser, portal, screenshot_dir):
-    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+def test_plan_page_fits_a_phone_screen(new_page, portal, screenshot_dir):
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
 
     _log_in(page, portal, "d02-head")
 
@@ -52,8 +67,9 @@ def test_plan_page_fits_a_phone_screen(browser, portal, screenshot_dir):
     page.screenshot(path=str(screenshot_dir / "plan-phone.png"))
 
 
-def test_wrong_password_shows_a_chinese_message(browser, portal):
-    page = browser.new_page()
+def test_wrong_password_shows_a_chinese_message(new_page, portal):
+    # The browser asks for English; the portal still speaks Chinese until the user switches.
+    page = new_page(locale="en-US")
     page.goto(f"{portal}/accounts/login/")
     page.fill("#id_username", "d01-staff")
     page.fill("#id_password", "not-the-password")
@@ -61,10 +77,14 @@ def test_wrong_password_shows_a_chinese_message(browser, portal):
     assert "请输入一个正确的" in page.inner_text(".errors")
 
 
-def test_switching_to_english(browser, portal):
-    page = browser.new_page()
+def test_switching_to_english(new_page, portal):
+    page = new_page()
     _log_in(page, portal, "leader")
     page.wait_for_selector("li.item")
-    page.select_option("#language", "en")
-    page.wait_for_load_state()
+    assert "退出" in page.inner_text("header")
+
+    with page.expect_navigation():
+        page.select_option("#language", "en")
+
     assert "Log out" in page.inner_text("header")
+    assert "lead" in page.inner_text("#item-1")

@@ -8,7 +8,7 @@ from tasks.services import plan_import_document
 
 
 class Command(BaseCommand):
-    help = "Import a work plan document (工作要点, .txt in UTF-8/GB18030 or .docx); safe to run again."
+    help = "Import a work plan document (.txt in UTF-8/GB18030, or .docx); safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
