@@ -164,7 +164,8 @@ def _sync_responsibilities(result, *, item: WorkItem, parsed_item: ParsedItem, d
             % {"label": label, "department": by_id.get(responsibility.department_id, responsibility.department)}
         )
     # Demote before promoting, so the one-lead-per-item constraint holds at every step.
-    ordered = sorted(wanted.items(), key=lambda pair: pair[1][0] == Responsibility.Role.LEAD)
+    demoted = [d for d, (role, _order) in wanted.items() if d in existing and existing[d].role != role == "co_organizer"]
+    ordered = sorted(wanted.items(), key=lambda pair: (pair[0] not in demoted, pair[1][1]))
     for department_id, (role, order) in ordered:
         current = existing.get(department_id)
         words = {"label": label, "department": by_id[department_id], "role": Responsibility.Role(role).label}

@@ -198,3 +198,20 @@ def test_import_command_fails_with_the_parsers_message(db, tmp_path):
         call_command("import_plan", str(empty))
     with pytest.raises(CommandError):
         call_command("import_plan", str(tmp_path / "missing.txt"))
+
+
+def test_reimport_moves_the_lead_when_the_document_does(plan_2020):
+    # given the document now lists 权益网络宣传部 first for items 1 and 14 (same clause)
+    text = PLAN_2020.read_text(encoding="utf-8").replace(
+        "（责任部室：办公室、组织基层部、权益网络宣传部）", "（责任部室：权益网络宣传部、办公室）"
+    )
+    from tasks.services import plan_import_document
+
+    # when
+    result = plan_import_document(data=text.encode(), filename=PLAN_2020.name)
+
+    # then
+    lead, co = Responsibility.Role.LEAD, Responsibility.Role.CO_ORGANIZER
+    assert _departments_of(plan_2020, 1) == [("权益网络宣传部", lead), ("办公室", co)]
+    assert _departments_of(plan_2020, 14) == [("权益网络宣传部", lead), ("办公室", co)]
+    assert result.deleted == 2  # 组织基层部 left both items
