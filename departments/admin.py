@@ -22,7 +22,7 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "parent"]
     list_editable = ["order", "is_active"]
     search_fields = ["name", "aliases__name"]
-    exclude = ["group"]
+    exclude = ["group", "head_group"]
     inlines = [DepartmentAliasInline, MembershipInline]
 
     def get_queryset(self, request):
@@ -49,7 +49,7 @@ class DepartmentAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         created = services.department_create(name=obj.name, parent=obj.parent, order=obj.order)
-        obj.pk, obj.group_id = created.pk, created.group_id
+        obj.pk, obj.group_id, obj.head_group_id = created.pk, created.group_id, created.head_group_id
         obj._state.adding = False
 
 

@@ -25,6 +25,10 @@ class Department(models.Model):
     group = models.OneToOneField(
         Group, verbose_name=_("permission group"), on_delete=models.PROTECT, related_name="department"
     )
+    # Heads get review rights through a second group, so guardian alone answers "may review".
+    head_group = models.OneToOneField(
+        Group, verbose_name=_("heads' permission group"), on_delete=models.PROTECT, related_name="headed_department"
+    )
 
     class Meta:
         verbose_name = _("department")

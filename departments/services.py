@@ -23,11 +23,14 @@ def _group_name(department: Department) -> str:
 def department_create(*, name: str, parent: Department | None = None, order: int = 0) -> Department:
     """Create a department together with the auth Group that carries its permissions."""
     group = Group.objects.create(name=f"department:new:{name}"[:150])
-    department = Department(name=name, parent=parent, order=order, group=group)
+    head_group = Group.objects.create(name=f"department:new:{name}:heads"[:150])
+    department = Department(name=name, parent=parent, order=order, group=group, head_group=head_group)
     department.full_clean()
     department.save()
     group.name = _group_name(department)
     group.save(update_fields=["name"])
+    head_group.name = f"{_group_name(department)}:heads"
+    head_group.save(update_fields=["name"])
     return department
 
 
@@ -46,7 +49,11 @@ def department_add_alias(*, department: Department, alias: str) -> DepartmentAli
 
 @transaction.atomic
 def membership_set(*, user, department: Department, role: str = Membership.Role.MEMBER) -> Membership:
-    """Make `user` a member (or head) of `department` and of its permission group."""
+    """Make `user` a member (or head) of `department`; its permissions apply at once.
+
+    Permissions are granted to the department's groups, so joining the group is
+    all it takes; a head also joins the heads' group, which may review.
+    """
     membership, created = Membership.objects.get_or_create(
         user=user, department=department, defaults={"role": role}
     )
@@ -54,10 +61,14 @@ def membership_set(*, user, department: Department, role: str = Membership.Role.
         membership.role = role
         membership.save(update_fields=["role"])
     user.groups.add(department.group)
+    if role == Membership.Role.HEAD:
+        user.groups.add(department.head_group)
+    else:
+        user.groups.remove(department.head_group)
     return membership
 
 
 @transaction.atomic
 def membership_remove(*, user, department: Department) -> None:
     Membership.objects.filter(user=user, department=department).delete()
-    user.groups.remove(department.group)
+    user.groups.remove(department.group, department.head_group)

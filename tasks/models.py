@@ -1,9 +1,12 @@
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 
 from departments.models import Department
 
@@ -23,6 +26,11 @@ class WorkPlan(models.Model):
     source_name = models.CharField(_("source document"), max_length=255, blank=True)
     source_text = models.TextField(_("source text"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    review_required = models.BooleanField(
+        _("reports need a head's approval"),
+        default=True,
+        help_text=_("When off, a submitted report counts at once."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -83,17 +91,28 @@ class WorkItem(models.Model):
     subheading = models.CharField(_("sub-heading"), max_length=300, blank=True)
     due_date = models.DateField(_("due date"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    last_report_at = models.DateTimeField(_("last approved report"), null=True, blank=True)
+    # Bumped by every change of the item's progress: a form based on an older
+    # version is refused instead of silently overwriting (no lost updates).
+    version = models.PositiveIntegerField(_("version"), default=0)
     source_line = models.PositiveIntegerField(_("line in document"), null=True, blank=True)
     departments = models.ManyToManyField(
         Department, through="Responsibility", verbose_name=_("responsible departments"), related_name="work_items"
     )
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("work item")
         verbose_name_plural = _("work items")
         ordering = ["section__number", "number"]
+        permissions = [
+            ("report_progress", _("Can report progress on the item")),
+            ("review_progress", _("Can review progress reports of the item")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["section", "number"], name="workitem_unique_section_number"),
+            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="workitem_progress_at_most_100"),
         ]
 
     def __str__(self):
@@ -157,6 +176,7 @@ class Target(models.Model):
     level = models.CharField(_("level"), max_length=16, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     current_value = models.DecimalField(_("current value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("target")
@@ -188,3 +208,156 @@ class Target(models.Model):
     @property
     def effective_due_date(self) -> datetime.date:
         return self.due_date or self.item.due_date
+
+
+class WorkItemUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's direct foreign-key table: a real FK instead of a generic one, for speed."""
+
+    content_object = models.ForeignKey(WorkItem, on_delete=models.CASCADE)
+
+
+class WorkItemGroupObjectPermission(GroupObjectPermissionBase):
+    """Grants to department groups; rows go with their item (no orphans)."""
+
+    content_object = models.ForeignKey(WorkItem, on_delete=models.CASCADE)
+
+
+class ProgressReport(models.Model):
+    """A department's progress report (进度报告) on a work item.
+
+    The lead department's approved report is the item's official progress; a
+    co-organizer's report is its own part.
+    """
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("awaiting review")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned")
+
+    item = models.ForeignKey(WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="reports")
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="progress_reports"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Responsibility.Role.choices)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), on_delete=models.PROTECT, related_name="progress_reports"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=WorkItem.Status.choices)
+    percent = models.PositiveSmallIntegerField(_("percent complete"))
+    narrative = models.TextField(_("progress description"))
+    state = models.CharField(_("review state"), max_length=16, choices=State.choices, default=State.SUBMITTED)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_reports",
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["item", "department", "-created_at"], name="report_item_dept_recent")]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} · {self.department} · {self.created_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("tasks:item-detail", args=[self.item_id]) + f"#report-{self.pk}"
+
+
+class TargetReading(models.Model):
+    """The value of one target as a report states it."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("progress report"), on_delete=models.CASCADE, related_name="readings"
+    )
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="readings")
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("target reading")
+        verbose_name_plural = _("target readings")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "target"], name="reading_unique_report_target"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="reading_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.target}: {self.value}"
+
+
+def evidence_path(instance, filename):
+    # A random name on disk: the user's file name is kept in the row, never trusted as a path.
+    import uuid
+
+    return f"evidence/{instance.report.item_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file attached to a report as evidence (佐证材料); served only through a permission check."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("progress report"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("tasks:evidence-download", args=[self.pk])
+
+
+class Instruction(models.Model):
+    """A leadership instruction (领导批示) on an item, open until a department answers it."""
+
+    item = models.ForeignKey(
+        WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="instructions"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="instructions"
+    )
+    text = models.TextField(_("instruction"))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_instructions",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("leadership instruction")
+        verbose_name_plural = _("leadership instructions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.text[:40]
+
+    @property
+    def is_open(self) -> bool:
+        return self.handled_at is None

@@ -8,18 +8,31 @@ it keeps what an admin filled in (placeholder target values, due dates).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import models, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments import services as department_services
 from departments.models import Department
 from departments.selectors import department_by_name_or_alias, department_names_with_aliases
 
+from . import permissions
 from .importer import PlanParseError, parse_plan, read_document
 from .importer.document import ParsedItem, ParsedPlan
-from .models import Responsibility, Section, Target, WorkItem, WorkPlan
+from .models import (
+    Evidence,
+    Instruction,
+    ProgressReport,
+    Responsibility,
+    Section,
+    Target,
+    TargetReading,
+    WorkItem,
+    WorkPlan,
+)
 
 
 @dataclass
@@ -114,6 +127,7 @@ def _import_item(result, *, plan, section, parsed_item: ParsedItem, departments)
     label = _("Item %(name)s") % {"name": item}
     _record(result, change, label)
     _sync_responsibilities(result, item=item, parsed_item=parsed_item, departments=departments, label=label)
+    permissions.sync_item_permissions(item)
     _sync_targets(result, item=item, parsed_item=parsed_item, label=label)
     return item
 
@@ -237,3 +251,162 @@ def _record(result: PlanImportResult, change: str | None, label: str) -> None:
     elif change == _UPDATED:
         result.updated += 1
         result.changes.append(_("Changed: %(label)s") % {"label": label})
+
+
+# ---------------------------------------------------------------------------
+# Progress: reports, reviews, leadership instructions.
+
+
+class ProgressConflict(Exception):
+    """Someone changed the item since the form was loaded; nothing was saved."""
+
+    def __init__(self, message: str, *, item: WorkItem):
+        self.message = message
+        self.item = item
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class EvidenceUpload:
+    name: str
+    content_type: str
+    size: int
+    file: object  # an UploadedFile
+
+
+def _lock_item(item_id: int) -> WorkItem:
+    return WorkItem.objects.select_for_update().select_related("section__plan").get(pk=item_id)
+
+
+def _bump_version(item: WorkItem, *, expected: int | None = None) -> None:
+    # The version is checked in the UPDATE's WHERE clause, so two requests that
+    # read the same version cannot both win, even without the row lock.
+    rows = WorkItem.objects.filter(pk=item.pk, **({"version": expected} if expected is not None else {})).update(
+        version=models.F("version") + 1
+    )
+    if not rows:
+        raise ProgressConflict(_("This item was changed by someone else meanwhile."), item=item)
+    item.version = (expected if expected is not None else item.version) + 1
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    item: WorkItem,
+    department: Department,
+    reporter,
+    status: str,
+    percent: int,
+    narrative: str,
+    readings: dict[int, Decimal],
+    evidence: list[EvidenceUpload],
+    base_version: int,
+) -> ProgressReport:
+    """Record a department's progress report on an item.
+
+    Refuses (ProgressConflict) when the item changed since the form showed
+    `base_version`. Without review on the plan, the report counts at once.
+    """
+    locked = _lock_item(item.pk)
+    if locked.version != base_version:
+        raise ProgressConflict(_("Someone else changed this item's progress since you opened the form."), item=locked)
+    responsibility = locked.responsibilities.get(department=department)
+    report = ProgressReport(
+        item=locked,
+        department=department,
+        role=responsibility.role,
+        reporter=reporter,
+        status=status,
+        percent=percent,
+        narrative=narrative,
+    )
+    report.full_clean()
+    report.save()
+    targets = {t.pk: t for t in locked.targets.all()}
+    TargetReading.objects.bulk_create(
+        TargetReading(report=report, target=targets[target_id], value=value)
+        for target_id, value in readings.items()
+        if target_id in targets and value is not None
+    )
+    for upload in evidence:
+        Evidence.objects.create(
+            report=report, file=upload.file, original_name=upload.name[:255], content_type=upload.content_type, size=upload.size
+        )
+    _bump_version(locked, expected=base_version)
+    if not locked.section.plan.review_required:
+        _approve(report, item=locked, reviewer=reporter, comment="")
+    return report
+
+
+def _approve(report: ProgressReport, *, item: WorkItem, reviewer, comment: str) -> None:
+    report.state = ProgressReport.State.APPROVED
+    report.reviewer, report.review_comment, report.reviewed_at = reviewer, comment, timezone.now()
+    report.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
+    if report.role != Responsibility.Role.LEAD:
+        # A co-organizer's report is its own part; the lead's report is the item's.
+        return
+    item.status, item.progress_percent, item.last_report_at = report.status, report.percent, report.reviewed_at
+    item.save(update_fields=["status", "progress_percent", "last_report_at"])
+    for reading in report.readings.select_related("target"):
+        target = reading.target
+        if target.current_value != reading.value:
+            target.current_value = reading.value
+            target.save(update_fields=["current_value"])
+
+
+def _lock_report_for_review(report: ProgressReport) -> tuple[ProgressReport, WorkItem]:
+    item = _lock_item(report.item_id)
+    locked = ProgressReport.objects.select_for_update().select_related("department", "reviewer").get(pk=report.pk)
+    if locked.state != ProgressReport.State.SUBMITTED:
+        raise ProgressConflict(
+            _("This report was already reviewed by %(name)s.")
+            % {"name": locked.reviewer.get_full_name() or locked.reviewer.username if locked.reviewer else "—"},
+            item=item,
+        )
+    return locked, item
+
+
+@transaction.atomic
+def report_approve(*, report: ProgressReport, reviewer, comment: str = "") -> ProgressReport:
+    """Approve a submitted report; the lead department's then becomes the item's official progress."""
+    locked, item = _lock_report_for_review(report)
+    _approve(locked, item=item, reviewer=reviewer, comment=comment)
+    _bump_version(item)
+    return locked
+
+
+@transaction.atomic
+def report_return(*, report: ProgressReport, reviewer, comment: str) -> ProgressReport:
+    """Send a report back to its department with the head's comment; official progress is unchanged."""
+    locked, item = _lock_report_for_review(report)
+    locked.state = ProgressReport.State.RETURNED
+    locked.reviewer, locked.review_comment, locked.reviewed_at = reviewer, comment, timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
+    _bump_version(item)
+    return locked
+
+
+@transaction.atomic
+def instruction_create(*, item: WorkItem, author, text: str) -> Instruction:
+    """A leader's instruction (批示); the responsible departments see it until one answers it."""
+    instruction = Instruction(item=item, author=author, text=text)
+    instruction.full_clean()
+    instruction.save()
+    return instruction
+
+
+@transaction.atomic
+def instruction_handle(*, instruction: Instruction, user, reply: str) -> Instruction:
+    """Mark an instruction handled with the department's reply; refused if someone already did."""
+    locked = Instruction.objects.select_for_update().select_related("handled_by").get(pk=instruction.pk)
+    if locked.handled_at is not None:
+        raise ProgressConflict(
+            _("%(name)s already answered this instruction.")
+            % {"name": locked.handled_by.get_full_name() or locked.handled_by.username},
+            item=locked.item,
+        )
+    locked.handled_by, locked.handled_at, locked.reply = user, timezone.now(), reply
+    locked.full_clean()
+    locked.save(update_fields=["handled_by", "handled_at", "reply"])
+    return locked
