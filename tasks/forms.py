@@ -75,8 +75,13 @@ class ProgressReportForm(forms.Form):
         self.item = item
         self.fields["department"].queryset = departments
         if len(departments) == 1:
+            # Nothing to choose: the one department is implied, even if a client omits it.
             self.fields["department"].widget = forms.HiddenInput()
             self.fields["department"].initial = departments[0].pk
+            self.fields["department"].required = False
+            self.only_department = departments[0]
+        else:
+            self.only_department = None
         self.targets = list(item.targets.all())
         for target in self.targets:
             self.fields[f"target_{target.pk}"] = _target_field(target)
@@ -87,6 +92,9 @@ class ProgressReportForm(forms.Form):
     @property
     def target_fields(self):
         return [self[f"target_{target.pk}"] for target in self.targets]
+
+    def clean_department(self):
+        return self.cleaned_data.get("department") or self.only_department
 
     def clean_evidence(self):
         files = self.cleaned_data["evidence"]
@@ -99,9 +107,9 @@ class ProgressReportForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("status") == WorkItem.Status.DONE and cleaned.get("percent") not in (None, 100):
-            self.add_error("percent", _("A finished item is 100% complete."))
+            self.add_error("percent", _("A finished item is complete: 100 percent."))
         if cleaned.get("status") == WorkItem.Status.NOT_STARTED and cleaned.get("percent"):
-            self.add_error("percent", _("An item not started yet is 0% complete."))
+            self.add_error("percent", _("An item not started yet is at 0 percent."))
         return cleaned
 
     def readings(self) -> dict[int, Decimal]:

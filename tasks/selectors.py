@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 
 from departments.models import Membership
 
@@ -27,11 +27,9 @@ def plan_list() -> QuerySet[WorkPlan]:
 
 
 def plan_current() -> WorkPlan | None:
-    """The plan the portal opens on: the newest published one, else the newest."""
-    return (
-        WorkPlan.objects.filter(status=WorkPlan.Status.PUBLISHED).order_by("-year").first()
-        or WorkPlan.objects.order_by("-year", "-pk").first()
-    )
+    """The plan the portal opens on: the newest published one, else the newest (one query)."""
+    published_first = Case(When(status=WorkPlan.Status.PUBLISHED, then=Value(0)), default=Value(1))
+    return WorkPlan.objects.order_by(published_first, "-year", "-pk").first()
 
 
 def _item_queryset() -> QuerySet[WorkItem]:
