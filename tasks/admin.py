@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Responsibility, Section, Target, WorkItem, WorkPlan
+from . import permissions
+from .models import Evidence, Instruction, ProgressReport, Responsibility, Section, Target, TargetReading, WorkItem, WorkPlan
 
 
 class SectionInline(admin.TabularInline):
@@ -13,6 +15,7 @@ class SectionInline(admin.TabularInline):
 @admin.register(WorkPlan)
 class WorkPlanAdmin(admin.ModelAdmin):
     list_display = ["title", "organization", "year", "status", "updated_at"]
+    list_display = ["title", "organization", "year", "status", "review_required", "updated_at"]
     list_filter = ["status", "year", "organization"]
     search_fields = ["title", "organization"]
     readonly_fields = ["source_name", "source_text", "created_at", "updated_at"]
@@ -40,13 +43,19 @@ class TargetInline(admin.StackedInline):
 
 
 @admin.register(WorkItem)
-class WorkItemAdmin(admin.ModelAdmin):
+class WorkItemAdmin(SimpleHistoryAdmin):
     list_display = ["number", "title", "section", "lead_department", "due_date", "status"]
     list_display_links = ["number", "title"]
     list_filter = ["section__plan", "status", "section", "responsibilities__department"]
     search_fields = ["title", "body"]
     list_select_related = ["section"]
     inlines = [ResponsibilityInline, TargetInline]
+    readonly_fields = ["version", "last_report_at"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Responsibilities edited here change who may report and review, at once.
+        permissions.sync_item_permissions(form.instance)
 
     def get_queryset(self, request):
         from django.db.models import Prefetch
@@ -70,7 +79,7 @@ class WorkItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SimpleHistoryAdmin):
     list_display = ["subject", "item", "kind", "level", "target_value", "unit", "current_value", "due_date"]
     list_filter = ["kind", "level", "item__section__plan"]
     search_fields = ["subject", "phrase"]
@@ -84,3 +93,57 @@ class ResponsibilityAdmin(admin.ModelAdmin):
     list_filter = ["role", "department"]
     list_select_related = ["item", "department"]
     search_fields = ["item__title", "department__name"]
+
+    def save_model(self, request, obj, form, change):
+        previous_item = Responsibility.objects.filter(pk=obj.pk).values_list("item_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        for item in WorkItem.objects.filter(pk__in={obj.item_id, previous_item} - {None}):
+            permissions.sync_item_permissions(item)
+
+    def delete_model(self, request, obj):
+        item = obj.item
+        super().delete_model(request, obj)
+        permissions.sync_item_permissions(item)
+
+    def delete_queryset(self, request, queryset):
+        items = list(WorkItem.objects.filter(responsibilities__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for item in items:
+            permissions.sync_item_permissions(item)
+
+
+class TargetReadingInline(admin.TabularInline):
+    model = TargetReading
+    extra = 0
+    autocomplete_fields = ["target"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
+    fields = ["original_name", "content_type", "size", "uploaded_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(SimpleHistoryAdmin):
+    list_display = ["item", "department", "role", "reporter", "status", "percent", "state", "created_at"]
+    list_filter = ["state", "status", "role", "department", "item__section__plan"]
+    search_fields = ["item__title", "narrative", "reporter__username", "reporter__first_name"]
+    list_select_related = ["item", "department", "reporter"]
+    autocomplete_fields = ["item", "reporter", "reviewer"]
+    inlines = [TargetReadingInline, EvidenceInline]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Instruction)
+class InstructionAdmin(SimpleHistoryAdmin):
+    list_display = ["text", "item", "author", "created_at", "handled_by", "handled_at"]
+    list_filter = ["handled_at", "item__section__plan"]
+    search_fields = ["text", "reply", "item__title"]
+    list_select_related = ["item", "author", "handled_by"]
+    autocomplete_fields = ["item", "author", "handled_by"]

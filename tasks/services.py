@@ -275,7 +275,7 @@ class EvidenceUpload:
 
 
 def _lock_item(item_id: int) -> WorkItem:
-    return WorkItem.objects.select_for_update().select_related("section__plan").get(pk=item_id)
+    return WorkItem.objects.select_for_update(of=("self",)).select_related("section__plan").get(pk=item_id)
 
 
 def _bump_version(item: WorkItem, *, expected: int | None = None) -> None:
@@ -356,7 +356,7 @@ def _approve(report: ProgressReport, *, item: WorkItem, reviewer, comment: str) 
 
 def _lock_report_for_review(report: ProgressReport) -> tuple[ProgressReport, WorkItem]:
     item = _lock_item(report.item_id)
-    locked = ProgressReport.objects.select_for_update().select_related("department", "reviewer").get(pk=report.pk)
+    locked = ProgressReport.objects.select_for_update(of=("self",)).select_related("department", "reviewer").get(pk=report.pk)
     if locked.state != ProgressReport.State.SUBMITTED:
         raise ProgressConflict(
             _("This report was already reviewed by %(name)s.")
@@ -399,7 +399,7 @@ def instruction_create(*, item: WorkItem, author, text: str) -> Instruction:
 @transaction.atomic
 def instruction_handle(*, instruction: Instruction, user, reply: str) -> Instruction:
     """Mark an instruction handled with the department's reply; refused if someone already did."""
-    locked = Instruction.objects.select_for_update().select_related("handled_by").get(pk=instruction.pk)
+    locked = Instruction.objects.select_for_update(of=("self",)).select_related("handled_by").get(pk=instruction.pk)
     if locked.handled_at is not None:
         raise ProgressConflict(
             _("%(name)s already answered this instruction.")

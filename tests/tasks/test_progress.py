@@ -393,3 +393,57 @@ def test_item_page_queries_do_not_grow_with_reports(client, roles, plan_2020, dj
     with CaptureQueriesContext(connection) as big:
         client.get(item.get_absolute_url())
     assert len(small) == len(big)
+
+
+def test_removing_a_responsibility_in_the_admin_takes_the_right_away(client, roles, plan_2020):
+    item = _item(plan_2020, 1)
+    responsibility = item.responsibilities.get(department__name="权益网络宣传部")
+    member = type(roles.staff).objects.create_user("propaganda")
+    membership_set(user=member, department=responsibility.department)
+    assert permissions.can_report(member, item)
+    client.force_login(roles.plan_admin)
+
+    response = client.post(
+        reverse("admin:tasks_responsibility_delete", args=[responsibility.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    member = type(member).objects.get(pk=member.pk)
+    assert not permissions.can_report(member, item)
+    assert permissions.can_report(type(roles.staff).objects.get(pk=roles.staff.pk), item)
+
+
+def test_admin_pages_of_reports_and_history_open(client, roles, plan_2020):
+    item = _item(plan_2020, 1)
+    services.report_submit(
+        item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="in_progress",
+        percent=10, narrative="x", readings={}, evidence=[], base_version=item.version,
+    )
+    client.force_login(roles.plan_admin)
+    report = ProgressReport.objects.get()
+    for url in (
+        reverse("admin:tasks_progressreport_change", args=[report.pk]),
+        reverse("admin:tasks_progressreport_history", args=[report.pk]),
+        reverse("admin:tasks_workitem_history", args=[item.pk]),
+        reverse("admin:tasks_workitem_change", args=[item.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_closed_plan_is_read_only_but_viewable(client, roles, plan_2020):
+    plan_2020.status = "closed"
+    plan_2020.save()
+    item = _item(plan_2020, 1)
+    client.force_login(roles.staff)
+    assert client.get(item.get_absolute_url()).status_code == 200
+    assert client.get(reverse("tasks:report-create", args=[item.pk])).status_code == 403
+    client.force_login(roles.leader)
+    assert client.post(reverse("tasks:instruction-create", args=[item.pk]), {"text": "x"}).status_code == 403
+
+
+def test_a_tampered_version_is_a_form_error_not_a_500(client, roles, plan_2020):
+    client.force_login(roles.staff)
+    response = _post_report(client, _item(plan_2020, 1), version="not-a-number")
+    assert response.status_code == 200
+    assert "请重新加载页面" in response.content.decode()
+    assert not ProgressReport.objects.exists()
