@@ -19,12 +19,14 @@ setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_plan $(PLAN)
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_brand_demo
+	$(PY) manage.py run_job rollup
 
 run: setup
 	@echo
-	@echo "  unionplan → http://$(HOST)/   (Ctrl-C stops it)"
+	@echo "  unionplan → http://$(HOST)/   web + Celery worker + beat (Ctrl-C stops all three)"
 	@echo
-	$(PY) manage.py runserver $(HOST)
+	$(PY) -m unionplan.launcher --host $(HOST)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -26,3 +26,46 @@ def department_by_name_or_alias(name: str) -> Department | None:
         alias = DepartmentAlias.objects.select_related("department").filter(name=name).first()
         department = alias.department if alias else None
     return department
+
+
+def department_tree() -> list[tuple[Department, int]]:
+    """Departments in tree order with their depth, each with `members` and `heads` counts (two queries)."""
+    from django.db.models import Count, Q
+
+    departments = list(
+        Department.objects.annotate(
+            members=Count("memberships", filter=Q(memberships__user__is_active=True), distinct=True),
+            heads=Count("memberships", filter=Q(memberships__user__is_active=True, memberships__role="head"), distinct=True),
+        )
+        .prefetch_related("aliases")
+        .order_by("order", "name")
+    )
+    children: dict[int | None, list[Department]] = {}
+    for department in departments:
+        children.setdefault(department.parent_id, []).append(department)
+    ordered: list[tuple[Department, int]] = []
+
+    def walk(parent_id, depth):
+        for department in children.get(parent_id, []):
+            ordered.append((department, depth))
+            walk(department.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def active_department_names() -> set[str]:
+    names = set(Department.objects.filter(is_active=True).values_list("name", flat=True))
+    names |= set(DepartmentAlias.objects.filter(department__is_active=True).values_list("name", flat=True))
+    return names
+
+
+def people_list():
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.prefetch_related("memberships__department", "groups")
+        .select_related("profile")
+        .order_by("-is_active", "username")
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import Department, DepartmentAlias, Membership
+from .models import Department, DepartmentAlias, Membership, Profile
 
 
 def role_group(name: str) -> Group:
@@ -72,3 +74,90 @@ def membership_set(*, user, department: Department, role: str = Membership.Role.
 def membership_remove(*, user, department: Department) -> None:
     Membership.objects.filter(user=user, department=department).delete()
     user.groups.remove(department.group, department.head_group)
+
+
+@dataclass
+class PeopleImportResult:
+    created: list = field(default_factory=list)  # (user, initial password)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+
+
+class PeopleImportRefused(ValueError):
+    pass
+
+
+@transaction.atomic
+def people_import(*, people) -> PeopleImportResult:
+    """Create or update the users and memberships a checked people list names; all or nothing.
+
+    New users get a random initial password (shown once to the admin); existing
+    users keep theirs. Importing the same list twice changes nothing.
+    """
+    from django.contrib.auth import get_user_model
+
+    from .roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP
+    from .selectors import department_by_name_or_alias
+
+    if any(person.errors for person in people):
+        raise PeopleImportRefused("the list has errors")
+    result = PeopleImportResult()
+    User = get_user_model()
+    for person in people:
+        user = User.objects.filter(username=person.username).first()
+        created = user is None
+        password = None
+        if created:
+            password = _random_password()
+            user = User(username=person.username)
+            user.set_password(password)
+        changed = created
+        for name, value in (("first_name", person.name), ("email", person.email)):
+            if value and getattr(user, name) != value:
+                setattr(user, name, value)
+                changed = True
+        if not user.is_active:
+            user.is_active, changed = True, True
+        if changed:
+            user.full_clean(exclude=["password"])
+            user.save()
+        if person.phone:
+            profile, _created = Profile.objects.get_or_create(user=user)
+            if profile.phone != person.phone:
+                profile.phone, changed = person.phone, True
+                profile.save(update_fields=["phone"])
+        if person.role in (Membership.Role.MEMBER, Membership.Role.HEAD):
+            department = department_by_name_or_alias(person.department)
+            current = Membership.objects.filter(user=user, department=department).values_list("role", flat=True).first()
+            if current != person.role:
+                membership_set(user=user, department=department, role=person.role)
+                changed = True
+        else:
+            group = role_group(LEADERSHIP_GROUP if person.role == "leadership" else PLAN_ADMIN_GROUP)
+            if not user.groups.filter(pk=group.pk).exists():
+                user.groups.add(group)
+                changed = True
+            if person.role == "plan_admin" and not (user.is_staff and user.is_superuser):
+                # A plan admin may do everything, the admin site included.
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+        if created:
+            result.created.append((user, password))
+        elif changed:
+            result.updated.append(user)
+        else:
+            result.unchanged.append(user)
+    return result
+
+
+def _random_password() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(9)
+
+
+@transaction.atomic
+def user_deactivate(*, user) -> None:
+    """People are deactivated, never deleted: their reports and history keep their name."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .evidence import MAX_EVIDENCE_FILES, validate_evidence
@@ -139,3 +140,47 @@ class InstructionForm(forms.Form):
 
 class InstructionReplyForm(forms.Form):
     reply = forms.CharField(label=_("Reply"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanUploadForm(forms.Form):
+    document = forms.FileField(label=_("Plan document (.txt or .docx)"))
+    organization = forms.CharField(
+        label=_("Organization"), required=False, max_length=100, help_text=_("Leave empty to read it from the title.")
+    )
+    year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=2000, max_value=2100, help_text=_("Leave empty to read it from the title.")
+    )
+
+
+class TargetFillForm(forms.Form):
+    value = forms.DecimalField(label=_("Target value"), required=False, min_value=Decimal(0), max_digits=14, decimal_places=2)
+    no_number = forms.BooleanField(label=_("No number (keep as 待定)"), required=False)
+
+    def __init__(self, *args, target: Target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        if target.kind in (Target.Kind.PERCENTAGE, Target.Kind.COVERAGE):
+            self.fields["value"].max_value = Decimal(100)
+            self.fields["value"].validators.append(MaxValueValidator(Decimal(100)))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("value") is None and not cleaned.get("no_number") and "value" not in self.errors:
+            self.add_error("value", _("Give the value, or tick “no number”."))
+        return cleaned
+
+
+class PlanCloneForm(forms.Form):
+    year = forms.IntegerField(label=_("New year"), min_value=2000, max_value=2100)
+
+
+class DepartmentDeactivateForm(forms.Form):
+    successor = forms.ModelChoiceField(
+        queryset=None, label=_("Who takes over its items"), required=False, empty_label=_("(nobody: it has no open items)")
+    )
+
+    def __init__(self, *args, department, **kwargs):
+        super().__init__(*args, **kwargs)
+        from departments.models import Department
+
+        self.fields["successor"].queryset = Department.objects.filter(is_active=True).exclude(pk=department.pk)

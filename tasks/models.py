@@ -1,6 +1,11 @@
 import datetime
 
 from django.conf import settings
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    validate_comma_separated_integer_list,
+)
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -31,6 +36,32 @@ class WorkPlan(models.Model):
         default=True,
         help_text=_("When off, a submitted report counts at once."),
     )
+    # --- jobs (issue 4): reminders and roll-up settings of the plan --------------
+    reporting_day = models.PositiveSmallIntegerField(
+        _("monthly reporting day"),
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Departments that have not reported on an open item by this day of the month are reminded."),
+    )
+    reminder_lead_days = models.CharField(
+        _("reminder lead times (days)"),
+        max_length=50,
+        default="30,7,1",
+        validators=[validate_comma_separated_integer_list],
+        help_text=_("Days before a due date when the responsible departments are reminded, e.g. 30,7,1."),
+    )
+    escalation_days = models.PositiveSmallIntegerField(
+        _("days overdue before leadership is told"),
+        default=7,
+        help_text=_("The head is told on the due date; leadership this many days later if the item is still open."),
+    )
+    rollup_margin = models.PositiveSmallIntegerField(
+        _("tolerance behind schedule (points)"),
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text=_("An item more than this many percentage points behind the time elapsed turns yellow."),
+    )
+    # --- end jobs ----------------------------------------------------------------
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -96,6 +127,16 @@ class WorkItem(models.Model):
     # Bumped by every change of the item's progress: a form based on an older
     # version is refused instead of silently overwriting (no lost updates).
     version = models.PositiveIntegerField(_("version"), default=0)
+    # --- jobs (issue 4): the item's weight in its section's roll-up -------------
+    rollup_weight = models.DecimalField(
+        _("weight in the section"),
+        max_digits=6,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0)],
+        help_text=_("Items count by this weight in their section's progress; all 1 by default."),
+    )
+    # --- end jobs ----------------------------------------------------------------
     source_line = models.PositiveIntegerField(_("line in document"), null=True, blank=True)
     departments = models.ManyToManyField(
         Department, through="Responsibility", verbose_name=_("responsible departments"), related_name="work_items"
@@ -176,6 +217,11 @@ class Target(models.Model):
     level = models.CharField(_("level"), max_length=16, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     current_value = models.DecimalField(_("current value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    no_number = models.BooleanField(
+        _("no number"),
+        default=False,
+        help_text=_("The placeholder stays without a value on purpose; publishing is not held up by it."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -361,3 +407,130 @@ class Instruction(models.Model):
     @property
     def is_open(self) -> bool:
         return self.handled_at is None
+
+
+# ---------------------------------------------------------------------------
+# Jobs (issue 4): the stored roll-up, so pages read it and never recompute.
+
+
+class Light(models.TextChoices):
+    """The traffic light of an item, section or plan (see tasks.rollup for the rule)."""
+
+    GREEN = "green", _("on track")
+    YELLOW = "yellow", _("at risk")
+    RED = "red", _("late")
+
+
+class ItemRollup(models.Model):
+    """An item's computed progress and light, refreshed by the roll-up job."""
+
+    item = models.OneToOneField(WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="rollup")
+    percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=1)
+    expected_percent = models.DecimalField(_("expected by now (%)"), max_digits=5, decimal_places=1)
+    light = models.CharField(_("light"), max_length=8, choices=Light.choices)
+    is_done = models.BooleanField(_("done"), default=False)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    reported_this_cycle = models.BooleanField(_("reported this cycle"), default=False)
+    targets_total = models.PositiveIntegerField(_("targets"), default=0)
+    targets_met = models.PositiveIntegerField(_("targets met"), default=0)
+    placeholders = models.PositiveIntegerField(_("placeholder targets (TBD)"), default=0)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("item roll-up")
+        verbose_name_plural = _("item roll-ups")
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="itemrollup_percent_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id}: {self.percent}% {self.light}"
+
+
+class SectionRollup(models.Model):
+    """A section's weighted progress, light and item counts by light."""
+
+    section = models.OneToOneField(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="rollup")
+    percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=1)
+    expected_percent = models.DecimalField(_("expected by now (%)"), max_digits=5, decimal_places=1)
+    light = models.CharField(_("light"), max_length=8, choices=Light.choices)
+    items_green = models.PositiveIntegerField(_("items on track"), default=0)
+    items_yellow = models.PositiveIntegerField(_("items at risk"), default=0)
+    items_red = models.PositiveIntegerField(_("items late"), default=0)
+    items_done = models.PositiveIntegerField(_("items done"), default=0)
+    targets_total = models.PositiveIntegerField(_("targets"), default=0)
+    targets_met = models.PositiveIntegerField(_("targets met"), default=0)
+    placeholders = models.PositiveIntegerField(_("placeholder targets (TBD)"), default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("section roll-up")
+        verbose_name_plural = _("section roll-ups")
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="sectionrollup_percent_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.section_id}: {self.percent}% {self.light}"
+
+
+class PlanRollup(models.Model):
+    """A plan's progress (mean of its sections), light and counts."""
+
+    plan = models.OneToOneField(WorkPlan, verbose_name=_("work plan"), on_delete=models.CASCADE, related_name="rollup")
+    percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=1)
+    expected_percent = models.DecimalField(_("expected by now (%)"), max_digits=5, decimal_places=1)
+    light = models.CharField(_("light"), max_length=8, choices=Light.choices)
+    items_green = models.PositiveIntegerField(_("items on track"), default=0)
+    items_yellow = models.PositiveIntegerField(_("items at risk"), default=0)
+    items_red = models.PositiveIntegerField(_("items late"), default=0)
+    items_done = models.PositiveIntegerField(_("items done"), default=0)
+    targets_total = models.PositiveIntegerField(_("targets"), default=0)
+    targets_met = models.PositiveIntegerField(_("targets met"), default=0)
+    placeholders = models.PositiveIntegerField(_("placeholder targets (TBD)"), default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("plan roll-up")
+        verbose_name_plural = _("plan roll-ups")
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="planrollup_percent_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan_id}: {self.percent}% {self.light}"
+
+
+class RollupSnapshot(models.Model):
+    """The plan's (section empty) or a section's progress at the end of a day, for trend charts."""
+
+    plan = models.ForeignKey(WorkPlan, verbose_name=_("work plan"), on_delete=models.CASCADE, related_name="snapshots")
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, null=True, blank=True, related_name="snapshots"
+    )
+    date = models.DateField(_("date"))
+    percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=1)
+    expected_percent = models.DecimalField(_("expected by then (%)"), max_digits=5, decimal_places=1)
+    light = models.CharField(_("light"), max_length=8, choices=Light.choices)
+    items_green = models.PositiveIntegerField(_("items on track"), default=0)
+    items_yellow = models.PositiveIntegerField(_("items at risk"), default=0)
+    items_red = models.PositiveIntegerField(_("items late"), default=0)
+    items_done = models.PositiveIntegerField(_("items done"), default=0)
+
+    class Meta:
+        verbose_name = _("daily snapshot")
+        verbose_name_plural = _("daily snapshots")
+        ordering = ["plan", "date", "section"]
+        indexes = [models.Index(fields=["plan", "date"], name="snapshot_plan_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "date"], condition=Q(section__isnull=True), name="snapshot_unique_plan_date"
+            ),
+            models.UniqueConstraint(
+                fields=["section", "date"], condition=Q(section__isnull=False), name="snapshot_unique_section_date"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.section_id or self.plan_id}: {self.percent}%"

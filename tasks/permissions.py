@@ -16,29 +16,13 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from departments.models import Membership
-from departments.roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP
+from departments.permissions import in_group as _in_group
+from departments.permissions import is_leadership, is_plan_admin
 
 from .models import Instruction, ProgressReport, WorkItem, WorkItemGroupObjectPermission, WorkPlan
 
 REPORT = "report_progress"
 REVIEW = "review_progress"
-
-
-def _in_group(user, name: str) -> bool:
-    # Cached on the user object: templates ask many times per page.
-    cache = getattr(user, "_unionplan_groups", None)
-    if cache is None:
-        cache = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
-        user._unionplan_groups = cache
-    return name in cache
-
-
-def is_plan_admin(user) -> bool:
-    return user.is_active and (user.is_superuser or _in_group(user, PLAN_ADMIN_GROUP))
-
-
-def is_leadership(user) -> bool:
-    return user.is_active and _in_group(user, LEADERSHIP_GROUP)
 
 
 def can_view_plan(user, plan: WorkPlan) -> bool:
@@ -132,3 +116,15 @@ def sync_item_permissions(item: WorkItem) -> None:
             WorkItemGroupObjectPermission(content_object=item, group_id=group_id, permission=permissions[codename])
             for group_id, codename in missing
         )
+
+
+def can_view_dashboard(user) -> bool:
+    """The six-section dashboard, drill-downs and bulletins: leadership and plan admins."""
+    return is_leadership(user) or is_plan_admin(user)
+
+
+def can_view_department_dashboard(user, department) -> bool:
+    """A department's figures: its own members and heads, and whoever sees the whole dashboard."""
+    if can_view_dashboard(user):
+        return True
+    return user.is_authenticated and user.is_active and _in_group(user, department.group.name)

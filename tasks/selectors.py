@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from departments.models import Membership
 
@@ -254,3 +254,80 @@ def _display(value) -> str:
     if isinstance(value, str) and value in WorkItem.Status.values:
         return str(WorkItem.Status(value).label)
     return str(value)
+
+
+# ---------------------------------------------------------------------------
+# Plan set-up.
+
+
+@dataclass
+class SetupProblems:
+    """What is missing before a plan can be published; every list is blocking."""
+
+    placeholder_targets: list  # 待定 and not marked "no number"
+    items_without_lead: list
+    departments_without_members: list
+    departments_without_head: list  # only when reports need a head's approval
+
+    @property
+    def blocking(self) -> bool:
+        return bool(
+            self.placeholder_targets
+            or self.items_without_lead
+            or self.departments_without_members
+            or self.departments_without_head
+        )
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.placeholder_targets)
+            + len(self.items_without_lead)
+            + len(self.departments_without_members)
+            + len(self.departments_without_head)
+        )
+
+
+def plan_setup_problems(*, plan: WorkPlan) -> SetupProblems:
+    """Four queries, whatever the size of the plan."""
+    from departments.models import Department
+
+    placeholders = list(
+        Target.objects.filter(item__section__plan=plan, target_value__isnull=True, no_number=False)
+        .select_related("item__section")
+        .order_by("item__section__number", "item__number", "order")
+    )
+    without_lead = list(
+        WorkItem.objects.filter(section__plan=plan)
+        .exclude(responsibilities__role=Responsibility.Role.LEAD)
+        .select_related("section")
+        .order_by("section__number", "number")
+    )
+    departments = list(
+        Department.objects.filter(responsibilities__item__section__plan=plan)
+        .distinct()
+        .annotate(
+            members=Count("memberships", filter=Q(memberships__user__is_active=True), distinct=True),
+            heads=Count(
+                "memberships",
+                filter=Q(memberships__user__is_active=True, memberships__role=Membership.Role.HEAD),
+                distinct=True,
+            ),
+        )
+        .order_by("order", "name")
+    )
+    return SetupProblems(
+        placeholder_targets=placeholders,
+        items_without_lead=without_lead,
+        departments_without_members=[d for d in departments if not d.members],
+        departments_without_head=[d for d in departments if d.members and not d.heads] if plan.review_required else [],
+    )
+
+
+def department_open_items(*, department) -> list[Responsibility]:
+    return list(
+        Responsibility.objects.filter(department=department)
+        .exclude(item__section__plan__status=WorkPlan.Status.CLOSED)
+        .select_related("item__section__plan")
+        .order_by("item__section__plan__year", "item__section__number", "item__number")
+    )

@@ -19,7 +19,7 @@ from departments import services as department_services
 from departments.models import Department
 from departments.selectors import department_by_name_or_alias, department_names_with_aliases
 
-from . import permissions
+from . import permissions, signals
 from .importer import PlanParseError, parse_plan, read_document
 from .importer.document import ParsedItem, ParsedPlan
 from .models import (
@@ -107,6 +107,7 @@ def plan_import(
         # Kept on purpose: an item may already carry reports; an admin removes it.
         result.warnings.append(_("Item %(name)s is not in the document; it was kept.") % {"name": item})
 
+    signals.plan_imported.send(sender=WorkPlan, parsed=parsed, plan=plan, result=result)  # brands (issue 6)
     if dry_run:
         transaction.set_rollback(True)
     return result
@@ -335,6 +336,12 @@ def report_submit(
     _bump_version(locked, expected=base_version)
     if not locked.section.plan.review_required:
         _approve(report, item=locked, reviewer=reporter, comment="")
+    # --- jobs (issue 4): ask the heads to review, after commit; the outbox keeps it while the broker is down.
+    if report.state == ProgressReport.State.SUBMITTED:
+        from notifications.services import enqueue
+
+        enqueue(task_name="tasks.notify_report_submitted", kwargs={"report_id": report.pk})
+    # --- end jobs
     return report
 
 
@@ -342,6 +349,7 @@ def _approve(report: ProgressReport, *, item: WorkItem, reviewer, comment: str) 
     report.state = ProgressReport.State.APPROVED
     report.reviewer, report.review_comment, report.reviewed_at = reviewer, comment, timezone.now()
     report.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
+    signals.report_approved.send(sender=ProgressReport, report=report, item=item)  # brands (issue 6)
     if report.role != Responsibility.Role.LEAD:
         # A co-organizer's report is its own part; the lead's report is the item's.
         return
@@ -410,3 +418,169 @@ def instruction_handle(*, instruction: Instruction, user, reply: str) -> Instruc
     locked.full_clean()
     locked.save(update_fields=["handled_by", "handled_at", "reply"])
     return locked
+
+
+# ---------------------------------------------------------------------------
+# Plan administration: placeholders, lifecycle, next year's plan, departments.
+
+
+class PlanNotReady(Exception):
+    """Publishing was refused; `problems` says what is missing."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(_("The plan cannot be published yet."))
+
+
+@transaction.atomic
+def target_fill(*, target: Target, value: Decimal | None, no_number: bool = False) -> Target:
+    """Give a placeholder target (待定) its value, or mark it as staying without a number."""
+    target.target_value = None if no_number else value
+    target.no_number = no_number
+    target.full_clean()
+    target.save(update_fields=["target_value", "no_number"])
+    return target
+
+
+@transaction.atomic
+def plan_publish(*, plan: WorkPlan) -> WorkPlan:
+    """Publish a draft plan; refused (PlanNotReady) while required set-up is missing."""
+    from .selectors import plan_setup_problems
+
+    problems = plan_setup_problems(plan=plan)
+    if problems.blocking:
+        raise PlanNotReady(problems)
+    plan.status = WorkPlan.Status.PUBLISHED
+    plan.save(update_fields=["status", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def plan_close(*, plan: WorkPlan) -> WorkPlan:
+    """Close a plan: it stays viewable with its history, and nobody can change its progress."""
+    plan.status = WorkPlan.Status.CLOSED
+    plan.save(update_fields=["status", "updated_at"])
+    return plan
+
+
+class PlanExists(Exception):
+    pass
+
+
+def _shift_year(day, years: int):
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def plan_clone(*, plan: WorkPlan, year: int) -> WorkPlan:
+    """Copy a plan into `year` as a draft: sections, items, responsibilities and targets,
+    with dates moved by the years in between and no progress, current values or reports."""
+    if WorkPlan.objects.filter(organization=plan.organization, year=year).exists():
+        raise PlanExists(
+            _("%(organization)s already has a plan for %(year)d.") % {"organization": plan.organization, "year": year}
+        )
+    shift = year - plan.year
+    clone = WorkPlan.objects.create(
+        organization=plan.organization,
+        year=year,
+        title=plan.title.replace(str(plan.year), str(year)),
+        general_requirements=plan.general_requirements,
+        source_name=plan.source_name,
+        status=WorkPlan.Status.DRAFT,
+        review_required=plan.review_required,
+    )
+    items = []
+    for section in plan.sections.prefetch_related("items__responsibilities", "items__targets"):
+        new_section = Section.objects.create(
+            plan=clone, number=section.number, numeral=section.numeral, title=section.title, intro=section.intro
+        )
+        for item in section.items.all():
+            new_item = WorkItem.objects.create(
+                section=new_section,
+                number=item.number,
+                title=item.title,
+                body=item.body,
+                subheading=item.subheading,
+                due_date=_shift_year(item.due_date, shift),
+                source_line=item.source_line,
+            )
+            Responsibility.objects.bulk_create(
+                Responsibility(item=new_item, department_id=r.department_id, role=r.role, order=r.order)
+                for r in item.responsibilities.all()
+            )
+            Target.objects.bulk_create(
+                Target(
+                    item=new_item,
+                    order=t.order,
+                    phrase=t.phrase,
+                    subject=t.subject,
+                    kind=t.kind,
+                    unit=t.unit,
+                    target_value=t.target_value,
+                    no_number=t.no_number,
+                    level=t.level,
+                    due_date=_shift_year(t.due_date, shift),
+                )
+                for t in item.targets.all()
+            )
+            items.append((item, new_item))
+    for _source, new_item in items:
+        permissions.sync_item_permissions(new_item)
+    signals.plan_cloned.send(sender=WorkPlan, source=plan, clone=clone, items=dict((a.pk, b) for a, b in items))
+    return clone
+
+
+class DepartmentStillResponsible(Exception):
+    pass
+
+
+@transaction.atomic
+def responsibilities_move(*, source: Department, target: Department) -> int:
+    """Hand every responsibility of `source` in open plans to `target`, with its permissions.
+
+    Where `target` already shares the item, it keeps its part (and becomes the
+    lead if `source` led). Returns how many items changed hands.
+    """
+    moved = 0
+    responsibilities = Responsibility.objects.filter(department=source).exclude(
+        item__section__plan__status=WorkPlan.Status.CLOSED
+    ).select_related("item")
+    for responsibility in responsibilities:
+        item = responsibility.item
+        existing = Responsibility.objects.filter(item=item, department=target).first()
+        if existing is None:
+            responsibility.department = target
+            responsibility.save(update_fields=["department"])
+        else:
+            was_lead = responsibility.role == Responsibility.Role.LEAD
+            responsibility.delete()
+            if was_lead:
+                existing.role, existing.order = Responsibility.Role.LEAD, 0
+                existing.save(update_fields=["role", "order"])
+        permissions.sync_item_permissions(item)
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def department_deactivate(*, department: Department, successor: Department | None = None) -> int:
+    """Deactivate a department; its open responsibilities go to `successor` first, so nothing is orphaned."""
+    open_items = Responsibility.objects.filter(department=department).exclude(
+        item__section__plan__status=WorkPlan.Status.CLOSED
+    )
+    if open_items.exists() and successor is None:
+        raise DepartmentStillResponsible(
+            _("%(name)s is still responsible for %(count)d items; choose who takes them over.")
+            % {"name": department, "count": open_items.count()}
+        )
+    if successor is not None and successor.pk == department.pk:
+        raise DepartmentStillResponsible(_("A department cannot hand its items to itself."))
+    moved = responsibilities_move(source=department, target=successor) if successor is not None else 0
+    department.is_active = False
+    department.save(update_fields=["is_active"])
+    return moved

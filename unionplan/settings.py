@@ -44,8 +44,8 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["guardian", "simple_history"]
-LOCAL_APPS = ["departments", "tasks", "brands"]
+THIRD_PARTY_APPS = ["guardian", "simple_history", "django_celery_beat"]
+LOCAL_APPS = ["departments", "notifications", "tasks", "brands"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
@@ -74,6 +74,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
+                "tasks.context_processors.portal_roles",
             ],
         },
     },
@@ -87,7 +89,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that also loads the unread-notification count with the user (no extra query per page).
+    "notifications.backends.UserWithUnreadCountBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Guardian's anonymous user is not needed: anonymous visitors see the login page only.
@@ -141,6 +144,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(CELERY_BROKER_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_DIR / "out"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 )
@@ -149,6 +153,24 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic schedules live in the database (editable in admin); one beat process only.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A broker that is down must not hold a web request: fail fast, the outbox keeps the message.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than any countdown a task uses (retries back off to at most an hour).
+        "visibility_timeout": 2 * 3600,
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+        "socket_timeout": 5,
+    }
+
+# Reminders and notifications (notifications app, tasks.reminders).
+UNIONPLAN_REMINDER_CATCH_UP_DAYS = env.int("UNIONPLAN_REMINDER_CATCH_UP_DAYS", default=7)
+UNIONPLAN_DELIVERY_MAX_ATTEMPTS = env.int("UNIONPLAN_DELIVERY_MAX_ATTEMPTS", default=6)
+UNIONPLAN_WEBHOOK_TIMEOUT = env.float("UNIONPLAN_WEBHOOK_TIMEOUT", default=5.0)
+UNIONPLAN_SITE_URL = env.str("UNIONPLAN_SITE_URL", default="http://127.0.0.1:8000")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="unionplan@localhost")

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "departments"
+
+urlpatterns = [
+    path("departments/", views.department_tree, name="tree"),
+    path("people/", views.people, name="people"),
+    path("people/upload/", views.people_upload, name="people-upload"),
+    path("people/<int:user_id>/deactivate/", views.person_deactivate, name="person-deactivate"),
+]

@@ -1,0 +1,1 @@
+from tests.jobs.conftest import robots, world  # noqa: F401  (shared fixtures)
