@@ -15,3 +15,6 @@ class BrandsConfig(AppConfig):
         signals.report_approved.connect(
             receivers.apply_approved_milestone_report, dispatch_uid="brands.apply_milestone_report"
         )
+        signals.rollup_reported_percent.connect(
+            receivers.brand_progress_for_rollup, dispatch_uid="brands.progress_for_rollup"
+        )

@@ -16,3 +16,10 @@ def sync_brands_after_import(sender, *, parsed, plan, result, **kwargs):
 
 def apply_approved_milestone_report(sender, *, report, item, **kwargs):
     services.milestone_report_apply(report=report)
+
+
+def brand_progress_for_rollup(sender, *, plan, **kwargs):
+    """Item 18 (or whichever item names brands) is at the mean of its brands' progress."""
+    from . import selectors
+
+    return selectors.item_brand_progress(plan=plan)

@@ -193,3 +193,11 @@ def pending_instructions(*, plan: WorkPlan) -> list[Instruction]:
         .select_related("item", "author")
         .order_by("created_at")
     )
+
+
+def body_cache_key(*, plan: WorkPlan, today: datetime.date, language: str) -> str:
+    """The dashboard's body changes only when the roll-up is stored again, the day turns or
+    the language differs: a key of those three serves every leader from one render (one query)."""
+    computed = PlanRollup.objects.filter(plan=plan).values_list("computed_at", flat=True).first()
+    stamp = computed.timestamp() if computed else "none"
+    return f"dashboard-body:{plan.pk}:{stamp}:{today.isoformat()}:{language}"

@@ -24,7 +24,7 @@ from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.services import ReminderKey
 
-from . import reminders, rollup
+from . import reminders, rollup, signals
 from .models import (
     ItemRollup,
     PlanRollup,
@@ -253,6 +253,9 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
         "item_id", "order"
     ).values_list("item_id", "kind", "target_value", "current_value", "due_date"):
         targets[item_id].append((kind, _float(value), _float(current), due))
+    measured_elsewhere: dict[int, float] = {}
+    for _receiver, answer in signals.rollup_reported_percent.send(sender=WorkPlan, plan=plan):
+        measured_elsewhere.update(answer or {})
     by_section = defaultdict(list)
     for pk, section_id, due, status, percent, approved_at, weight in (
         WorkItem.objects.filter(section__plan=plan)
@@ -262,7 +265,7 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
         by_section[section_id].append(
             rollup.ItemFacts(
                 key=pk, due_date=due, status=status,
-                reported_percent=percent if approved_at else None,
+                reported_percent=measured_elsewhere.get(pk, percent if approved_at else None),
                 last_report_on=_local_date(last_lead_report.get(pk)),
                 targets=tuple(rollup.TargetFacts(kind, value, current, t_due or due) for kind, value, current, t_due in targets[pk]),
                 weight=float(weight),

@@ -448,10 +448,9 @@ class ItemRollup(models.Model):
         return f"{self.item_id}: {self.percent}% {self.light}"
 
 
-class SectionRollup(models.Model):
-    """A section's weighted progress, light and item counts by light."""
+class GroupRollup(models.Model):
+    """What a section's and a plan's roll-up share: progress, light and counts."""
 
-    section = models.OneToOneField(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="rollup")
     percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=1)
     expected_percent = models.DecimalField(_("expected by now (%)"), max_digits=5, decimal_places=1)
     light = models.CharField(_("light"), max_length=8, choices=Light.choices)
@@ -465,6 +464,15 @@ class SectionRollup(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
+        abstract = True
+
+
+class SectionRollup(GroupRollup):
+    """A section's weighted progress, light and item counts by light."""
+
+    section = models.OneToOneField(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="rollup")
+
+    class Meta:
         verbose_name = _("section roll-up")
         verbose_name_plural = _("section roll-ups")
         constraints = [
@@ -475,21 +483,10 @@ class SectionRollup(models.Model):
         return f"{self.section_id}: {self.percent}% {self.light}"
 
 
-class PlanRollup(models.Model):
+class PlanRollup(GroupRollup):
     """A plan's progress (mean of its sections), light and counts."""
 
     plan = models.OneToOneField(WorkPlan, verbose_name=_("work plan"), on_delete=models.CASCADE, related_name="rollup")
-    percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=1)
-    expected_percent = models.DecimalField(_("expected by now (%)"), max_digits=5, decimal_places=1)
-    light = models.CharField(_("light"), max_length=8, choices=Light.choices)
-    items_green = models.PositiveIntegerField(_("items on track"), default=0)
-    items_yellow = models.PositiveIntegerField(_("items at risk"), default=0)
-    items_red = models.PositiveIntegerField(_("items late"), default=0)
-    items_done = models.PositiveIntegerField(_("items done"), default=0)
-    targets_total = models.PositiveIntegerField(_("targets"), default=0)
-    targets_met = models.PositiveIntegerField(_("targets met"), default=0)
-    placeholders = models.PositiveIntegerField(_("placeholder targets (TBD)"), default=0)
-    computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
         verbose_name = _("plan roll-up")

@@ -16,3 +16,8 @@ plan_imported = Signal()
 # milestone reports) may settle the report's percent and status from fresh data there.
 report_approved = Signal()
 # --- end brands ---------------------------------------------------------------
+
+# plan: WorkPlan. Receivers return {item id: percent} for items whose progress another
+# app measures (brands: item 18 is at the mean of its brands); the roll-up takes those
+# as the items' reported percent.
+rollup_reported_percent = Signal()

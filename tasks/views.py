@@ -1,10 +1,15 @@
 """Thin views: load through selectors, ask permissions, write through services."""
 
+import logging
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
@@ -33,6 +38,8 @@ from .forms import (
 )
 from .importer import PlanParseError
 from .models import Evidence, Instruction, ProgressReport, Section, Target, WorkItem, WorkPlan
+
+logger = logging.getLogger(__name__)
 
 
 def _get_or_404(loader, **kwargs):
@@ -417,22 +424,46 @@ def _light_filter(request) -> str | None:
     return light if light in dashboard_reads.LIGHTS else None
 
 
+def _cache_get(key: str):
+    # Redis down is not a 500: a cache failure is a miss, and the page is rendered anew.
+    try:
+        return cache.get(key)
+    except Exception:  # the cache backend's own connection errors
+        logger.warning("dashboard cache unavailable", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("dashboard cache unavailable", exc_info=True)
+
+
 @login_required
 def dashboard(request):
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
     plan = _dashboard_plan(request)
-    data = dashboard_reads.dashboard(plan=plan, today=timezone.localdate())
-    chart = {
-        "dates": data.trend_dates,
-        "series": [{"name": str(_("Whole plan")), "data": data.trend["plan"]}]
-        + [{"name": f"{c.section.numeral}、{c.section.title}", "data": data.trend[str(c.section.number)]} for c in data.cards],
-        "sections": {str(c.section.number): [v for _d, v in c.trend] for c in data.cards},
-    }
+    today = timezone.localdate()
+    key = dashboard_reads.body_cache_key(plan=plan, today=today, language=get_language())
+    body, context = _cache_get(key), {}
+    if body is None:
+        data = dashboard_reads.dashboard(plan=plan, today=today)
+        chart = {
+            "dates": data.trend_dates,
+            "series": [{"name": str(_("Whole plan")), "data": data.trend["plan"]}]
+            + [{"name": f"{c.section.numeral}、{c.section.title}", "data": data.trend[str(c.section.number)]}
+               for c in data.cards],
+            "sections": {str(c.section.number): [v for _d, v in c.trend] for c in data.cards},
+        }
+        context = {"data": data, "chart": chart}
+        body = render_to_string("tasks/_dashboard_body.html", {"plan": plan, **context}, request=request)
+        _cache_set(key, body, 60 * 60)
     return render(
         request,
         "tasks/dashboard.html",
-        {"plan": plan, "data": data, "chart": chart, "plans": dashboard_reads.plans_by_year()},
+        {"plan": plan, "body": mark_safe(body), "plans": dashboard_reads.plans_by_year(), **context},
     )
 
 

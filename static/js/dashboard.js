@@ -11,7 +11,7 @@
       tooltip: { trigger: "axis" },
       legend: { type: "scroll", bottom: 0 },
       grid: { left: 40, right: 16, top: 16, bottom: 48 },
-      xAxis: { type: "category", data: data.dates },
+      xAxis: { type: "category", boundaryGap: false, data: data.dates },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: data.series.map(function (s, i) {
         return { name: s.name, type: "line", data: s.data, connectNulls: true, smooth: true,
@@ -24,7 +24,7 @@
     if (values.length < 2) { return; }
     echarts.init(el).setOption({
       grid: { left: 0, right: 0, top: 2, bottom: 2 },
-      xAxis: { type: "category", show: false, data: values.map(function (_, i) { return i; }) },
+      xAxis: { type: "category", show: false, boundaryGap: false, data: values.map(function (_, i) { return i; }) },
       yAxis: { type: "value", show: false, min: 0, max: 100 },
       series: [{ type: "line", data: values, symbol: "none", areaStyle: { opacity: 0.15 } }]
     });

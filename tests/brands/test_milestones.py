@@ -1,5 +1,7 @@
 """Milestones are reported like item progress: the item's permissions, the head's review, its history."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -219,3 +221,26 @@ def test_brand_progress_is_the_mean_of_its_milestones():
 )
 def test_item_projection(brands, percent, status):
     assert item_projection(brands) == Projection(percent=percent, status=status)
+
+
+def test_the_rollup_measures_item_18_by_its_brands_even_from_a_co_organizers_milestone(
+    roles, organisation_users, co_brand, milestones, item_18
+):
+    # given 组织基层部 (a co-organizer of item 18) completes a milestone of 党工共建, and it is approved
+    from tasks import jobs
+    from tasks.models import ItemRollup
+
+    staff, head = organisation_users
+    link = _submit(milestones["co_first"], Department.objects.get(name="组织基层部"), staff, percent=100, status="done")
+    task_services.report_approve(report=link.report, reviewer=head)
+    item_18.refresh_from_db()
+    assert item_18.progress_percent == 0  # a co-organizer's report is not the item's official progress
+
+    # and its measured target (文化宫全覆盖) is already met, so targets alone would say 100
+    item_18.targets.filter(kind="coverage").update(current_value=100)
+
+    # when the roll-up runs
+    jobs.rollup_refresh(plan=item_18.section.plan, today=datetime.date(2020, 7, 1))
+
+    # then item 18 is at the mean of its five brands: 党工共建 (100 + 0) / 2 = 50 → 50 / 5 = 10
+    assert float(ItemRollup.objects.get(item=item_18).percent) == 10

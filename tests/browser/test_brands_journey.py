@@ -4,7 +4,7 @@ import pytest
 
 from brands.demo import seed_brand_milestones
 from brands.models import Brand, MilestoneReport
-from departments.demo import DEMO_PASSWORD, seed_demo_accounts
+from departments.demo import seed_demo_accounts
 from tests.conftest import import_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,27 +17,6 @@ def portal(live_server, settings, tmp_path):
     seed_demo_accounts()
     seed_brand_milestones()
     return live_server.url
-
-
-@pytest.fixture
-def session(browser, portal):
-    contexts = []
-
-    def log_in(username, *, phone=True):
-        viewport = {"width": 412, "height": 915} if phone else {"width": 1366, "height": 900}
-        context = browser.new_context(viewport=viewport, is_mobile=phone)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{portal}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("main")
-        return page
-
-    yield log_in
-    for context in contexts:
-        context.close()
 
 
 def test_milestone_reported_approved_and_shown_on_the_brands_page(session, portal, screenshot_dir):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from departments.demo import DEMO_PASSWORD, seed_demo_accounts
+from departments.demo import seed_demo_accounts
 from tasks.models import Instruction, ProgressReport, WorkItem
 from tests.conftest import import_document
 
@@ -15,27 +15,6 @@ def portal(live_server, settings, tmp_path):
     import_document()
     seed_demo_accounts()
     return live_server.url
-
-
-@pytest.fixture
-def session(browser, portal):
-    """Log in as someone in a fresh context (a phone-sized one: most staff report from a phone)."""
-    contexts = []
-
-    def log_in(username, **options):
-        context = browser.new_context(viewport={"width": 412, "height": 915}, is_mobile=True, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{portal}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("main")
-        return page
-
-    yield log_in
-    for context in contexts:
-        context.close()
 
 
 def test_report_approve_instruct_answer(session, portal, screenshot_dir, tmp_path):

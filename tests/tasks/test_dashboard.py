@@ -11,8 +11,7 @@ from django.urls import reverse
 from departments.models import Department
 from tasks import jobs, services
 from tasks.models import ItemRollup, WorkItem
-from tasks.services import plan_import_document
-from tests.documents import synthetic_plan_text
+from tests.documents import bulk_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +128,7 @@ def test_bulletins_are_for_leadership_and_admins(client, roles, rolled_up):
     assert client.get(reverse("tasks:bulletin-word")).status_code == 403
 
 
-DASHBOARD_QUERIES = 12
+DASHBOARD_QUERIES = 13
 ITEMS_QUERIES = 10
 
 
@@ -139,26 +138,83 @@ def _queries(client, url):
     return len(queries)
 
 
-def test_dashboard_queries_are_the_same_for_18_and_600_items(client, roles, rolled_up, django_assert_max_num_queries):
-    big = plan_import_document(data=synthetic_plan_text(items=600, year=2020, organization="测试区总工会").encode(),
-                               filename="big.txt").plan
-    jobs.rollup_refresh(plan=big, today=TODAY)
-    jobs.snapshot_take(day=TODAY, plan=big)
+def test_dashboard_queries_are_the_same_for_18_and_10000_items(client, roles, rolled_up, django_assert_max_num_queries):
+    # given the 2020 plan and a synthetic plan of 10,000 items, both rolled up
+    big = bulk_plan(items=10_000, departments=200, reports=2_000, year=2021)
+    jobs.rollup_refresh(plan=big, today=TODAY.replace(year=2021))
+    jobs.snapshot_take(day=TODAY.replace(year=2021), plan=big)
     client.force_login(roles.leader)
-    department = Department.objects.get(name="部门1")
-    urls = [
-        (reverse("tasks:dashboard") + "?year=2020", DASHBOARD_QUERIES),
-        (reverse("tasks:section-dashboard", args=[rolled_up.sections.get(number=1).pk]), ITEMS_QUERIES),
-        (reverse("tasks:department-dashboard", args=[Department.objects.get(name="办公室").pk]), ITEMS_QUERIES),
+    office = Department.objects.get(name="办公室")
+    big_department = Department.objects.get(name="合成总工会部门1")
+    pages = [
+        (reverse("tasks:dashboard") + "?year=2020", reverse("tasks:dashboard") + "?year=2021", DASHBOARD_QUERIES),
+        (reverse("tasks:section-dashboard", args=[rolled_up.sections.get(number=1).pk]),
+         reverse("tasks:section-dashboard", args=[big.sections.get(number=1).pk]), ITEMS_QUERIES),
+        (reverse("tasks:department-dashboard", args=[office.pk]) + "?year=2020",
+         reverse("tasks:department-dashboard", args=[big_department.pk]) + "?year=2021", ITEMS_QUERIES),
     ]
-    small = [_queries(client, url) for url, _limit in urls]
-    for (url, limit) in urls:
+    for small_url, big_url, limit in pages:
+        # when each page is shown for both plans
         with django_assert_max_num_queries(limit):
-            client.get(url)
-    big_urls = [
-        reverse("tasks:dashboard") + f"?year=2020&plan={big.pk}",
-        reverse("tasks:section-dashboard", args=[big.sections.get(number=1).pk]),
-        reverse("tasks:department-dashboard", args=[department.pk]) + "?year=2020",
-    ]
-    # the big plan has 100 items per section and 600 departments' rows
-    assert [_queries(client, url) for url in big_urls] == small
+            small = _queries(client, small_url)
+        big_count = _queries(client, big_url)
+        # then the number of queries is the same
+        assert small == big_count, (small_url, small, big_count)
+
+
+def test_the_numbers_on_the_page_are_the_rollups(client, roles, rolled_up):
+    from tasks.models import PlanRollup, SectionRollup
+
+    client.force_login(roles.leader)
+    page = client.get(reverse("tasks:dashboard")).content.decode()
+
+    plan = PlanRollup.objects.get(plan=rolled_up)
+    assert f'<span class="big">{plan.percent:.1f}%</span>' in page
+    assert f'<span class="big">{plan.items_red}</span><span>滞后</span>' in page
+    assert f'<span class="big">{plan.targets_met}/{plan.targets_total}</span>' in page
+    for rollup in SectionRollup.objects.filter(section__plan=rolled_up).select_related("section"):
+        card = page.split(f'id="card-{rollup.section.number}"', 1)[1].split("</article>", 1)[0]
+        assert f"<strong>{rollup.percent:.1f}%</strong>" in card
+        assert f"滞后 {rollup.items_red}</a>" in card
+        assert f"预警 {rollup.items_yellow}</a>" in card
+
+
+def test_anonymous_visitors_are_sent_to_login(client, rolled_up):
+    for url in (reverse("tasks:dashboard"), reverse("tasks:bulletin-excel"), reverse("tasks:bulletin-word")):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_dashboard_body_is_rendered_once_per_rollup(client, roles, rolled_up, django_assert_max_num_queries):
+    client.force_login(roles.leader)
+    first = client.get(reverse("tasks:dashboard")).content.decode()
+
+    # session, user, groups, plan, roll-up stamp, plans for the year picker: the body comes from the cache
+    with django_assert_max_num_queries(6):
+        second = client.get(reverse("tasks:dashboard")).content.decode()
+    body = lambda page: page.split('<section class="kpis"', 1)[1]  # noqa: E731 (the CSRF token differs per page)
+    assert body(second) == body(first)
+
+    # a new roll-up shows at once
+    item = WorkItem.objects.get(section__plan=rolled_up, number=2)
+    report = services.report_submit(
+        item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="done",
+        percent=100, narrative="完成。", readings={}, evidence=[], base_version=item.version,
+    )
+    services.report_approve(report=report, reviewer=roles.head)
+    jobs.rollup_refresh(plan=rolled_up, today=TODAY)
+    assert body(client.get(reverse("tasks:dashboard")).content.decode()) != body(first)
+
+
+def test_a_cache_outage_is_not_an_error(client, roles, rolled_up, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    client.force_login(roles.leader)
+    response = client.get(reverse("tasks:dashboard"))
+    assert response.status_code == 200
+    assert "突出思想政治引领" in response.content.decode()

@@ -1,0 +1,57 @@
+"""A leader opens the dashboard in a real browser: six cards, charts drawn, nothing fetched from outside."""
+
+import datetime
+from urllib.parse import urlparse
+
+import pytest
+
+from departments.demo import seed_demo_accounts
+from tasks import jobs, services
+from tasks.models import WorkItem
+from tests.conftest import import_document
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def portal(live_server):
+    plan = import_document().plan
+    seed_demo_accounts()
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.get(username="admin")
+    for n, item in enumerate(WorkItem.objects.filter(section__plan=plan).order_by("number")):
+        lead = item.responsibilities.get(role="lead").department
+        report = services.report_submit(
+            item=item, department=lead, reporter=admin, status=["in_progress", "done", "delayed"][n % 3],
+            percent=[40, 100, 10][n % 3], narrative="演示进度。", readings={}, evidence=[], base_version=item.version,
+        )
+        services.report_approve(report=report, reviewer=admin)
+    for day in (datetime.date(2020, 6, 1), datetime.date(2020, 6, 15)):
+        jobs.rollup_refresh(plan=plan, today=day)
+        jobs.snapshot_take(day=day, plan=plan)
+    jobs.rollup_refresh(plan=plan, today=datetime.date(2020, 7, 1))
+    return live_server.url
+
+
+def test_leader_sees_six_cards_and_drawn_charts(session, portal, screenshot_dir):
+    page = session("leader", phone=False)
+    errors, outside = [], []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: urlparse(request.url).hostname not in ("localhost", "127.0.0.1")
+            and outside.append(request.url))
+
+    page.goto(f"{portal}/dashboard/")
+    page.wait_for_selector("#trend-chart canvas")
+
+    assert page.locator("article.section-card").count() == 6
+    assert page.locator(".sparkline canvas").count() == 6
+    assert "市总工会2020年工作要点" in page.inner_text("h1")
+    page.screenshot(path=str(screenshot_dir / "dashboard-leader.png"), full_page=True)
+    assert not errors, errors
+    assert not outside, outside
+
+    page.click("#card-3 h2 a")
+    page.wait_for_selector("table.items-table")
+    assert page.locator("table.items-table tbody tr").count() == 5  # items 6–10
