@@ -15,6 +15,7 @@ class BrandsConfig(AppConfig):
         signals.report_approved.connect(
             receivers.apply_approved_milestone_report, dispatch_uid="brands.apply_milestone_report"
         )
+        signals.plan_cloned.connect(receivers.copy_brands_to_cloned_plan, dispatch_uid="brands.copy_to_cloned_plan")
         signals.rollup_reported_percent.connect(
             receivers.brand_progress_for_rollup, dispatch_uid="brands.progress_for_rollup"
         )

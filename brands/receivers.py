@@ -23,3 +23,7 @@ def brand_progress_for_rollup(sender, *, plan, **kwargs):
     from . import selectors
 
     return selectors.item_brand_progress(plan=plan)
+
+
+def copy_brands_to_cloned_plan(sender, *, source, clone, items, **kwargs):
+    services.brands_copy_to_plan(source=source, clone=clone, items=items)

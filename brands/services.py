@@ -235,3 +235,43 @@ def _apply(link: MilestoneReport, *, report: ProgressReport, brands: dict[int, l
         report.percent, report.status = projection.percent, projection.status
         report.save(update_fields=["percent", "status"])
     return milestone
+
+
+def _shift_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def brands_copy_to_plan(*, source: WorkPlan, clone: WorkPlan, items: dict[int, WorkItem]) -> list[Brand]:
+    """Carry a plan's brands into its copy for another year: owners, departments, related items,
+    the level reached so far and the milestones still open, dates moved; no reports, no progress."""
+    years = clone.year - source.year
+    copies = []
+    for brand in source.brands.prefetch_related("supporting_departments", "related_items", "milestones"):
+        if brand.item_id not in items:
+            continue
+        copy = Brand.objects.create(
+            plan=clone,
+            item=items[brand.item_id],
+            name=brand.name,
+            order=brand.order,
+            description=brand.description,
+            owner=brand.owner,
+            start_date=_shift_years(brand.start_date, years),
+            target_date=_shift_years(brand.target_date, years),
+            level=brand.level,
+            target_level=brand.target_level,
+            criteria=brand.criteria,
+        )
+        copy.supporting_departments.set(brand.supporting_departments.all())
+        copy.related_items.set([items[i.pk] for i in brand.related_items.all() if i.pk in items])
+        Milestone.objects.bulk_create(
+            Milestone(brand=copy, order=m.order, title=m.title, due_date=_shift_years(m.due_date, years))
+            for m in brand.milestones.all()
+            if m.status != WorkItem.Status.DONE
+        )
+        copies.append(copy)
+    return copies

@@ -1,6 +1,5 @@
 """Thin views: load through selectors, ask permissions, write through services."""
 
-import logging
 import uuid
 from pathlib import Path
 
@@ -38,8 +37,6 @@ from .forms import (
 )
 from .importer import PlanParseError
 from .models import Evidence, Instruction, ProgressReport, Section, Target, WorkItem, WorkPlan
-
-logger = logging.getLogger(__name__)
 
 
 def _get_or_404(loader, **kwargs):
@@ -424,22 +421,6 @@ def _light_filter(request) -> str | None:
     return light if light in dashboard_reads.LIGHTS else None
 
 
-def _cache_get(key: str):
-    # Redis down is not a 500: a cache failure is a miss, and the page is rendered anew.
-    try:
-        return cache.get(key)
-    except Exception:  # the cache backend's own connection errors
-        logger.warning("dashboard cache unavailable", exc_info=True)
-        return None
-
-
-def _cache_set(key: str, value, timeout: int) -> None:
-    try:
-        cache.set(key, value, timeout)
-    except Exception:
-        logger.warning("dashboard cache unavailable", exc_info=True)
-
-
 @login_required
 def dashboard(request):
     if not permissions.can_view_dashboard(request.user):
@@ -447,7 +428,7 @@ def dashboard(request):
     plan = _dashboard_plan(request)
     today = timezone.localdate()
     key = dashboard_reads.body_cache_key(plan=plan, today=today, language=get_language())
-    body, context = _cache_get(key), {}
+    body, context = cache.get(key), {}
     if body is None:
         data = dashboard_reads.dashboard(plan=plan, today=today)
         chart = {
@@ -459,7 +440,7 @@ def dashboard(request):
         }
         context = {"data": data, "chart": chart}
         body = render_to_string("tasks/_dashboard_body.html", {"plan": plan, **context}, request=request)
-        _cache_set(key, body, 60 * 60)
+        cache.set(key, body, 60 * 60)
     return render(
         request,
         "tasks/dashboard.html",

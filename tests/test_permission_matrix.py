@@ -270,7 +270,8 @@ def test_permission_matrix(client, world):
                 if response.status_code != expected[role]:
                     failures.append(f"{method} {name} as {role}: {response.status_code}, expected {expected[role]}")
     assert not failures, "\n".join(failures)
-    assert checked >= 300  # 35 URL cases × 9 roles
+    print(f"permission matrix: {checked} checks")
+    assert checked >= 800  # 99 URL × method cases × 9 roles when written
 
 
 def test_posting_another_departments_id_does_not_report_for_it(client, world):

@@ -125,13 +125,16 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # django-redis rather than Django's RedisCache: IGNORE_EXCEPTIONS makes a Redis outage a
+    # cache miss instead of a 500, and the short timeouts keep pages from waiting on it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Celery: Redis when REDIS_URL is set, otherwise a filesystem broker that
 # needs no server (the embedded default of `make run`).

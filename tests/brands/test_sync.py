@@ -106,3 +106,33 @@ def test_a_brand_the_document_no_longer_names_is_kept_with_a_warning(plan_2020):
     assert Brand.objects.filter(plan=plan_2020, name="党工共建（旧）").exists()
     assert any("党工共建（旧）" in warning for warning in result.warnings)
     assert Brand.objects.filter(plan=plan_2020).count() == 6  # the document's 党工共建 is back as new
+
+
+def test_copying_a_plan_into_next_year_carries_its_brands_on(plan_2020, roles):
+    # given 2020's brands with a milestone done and one open
+    from brands.models import Brand, Milestone
+    from brands.services import milestone_create
+    from tasks import services as task_services
+
+    brand = Brand.objects.get(plan=plan_2020, name="党工共建")
+    done = milestone_create(brand=brand, title="制定方案", due_date=datetime.date(2020, 6, 30))
+    Milestone.objects.filter(pk=done.pk).update(status="done", percent=100)
+    milestone_create(brand=brand, title="申报省级品牌", due_date=datetime.date(2021, 12, 31))
+
+    # when the plan is copied into 2021
+    clone = task_services.plan_clone(plan=plan_2020, year=2021)
+
+    # then the five brands go along, on the copied item 18, with their open milestones a year later
+    copies = Brand.objects.filter(plan=clone)
+    assert sorted(copies.values_list("name", flat=True)) == sorted(
+        Brand.objects.filter(plan=plan_2020).values_list("name", flat=True)
+    )
+    copy = copies.get(name="党工共建")
+    assert (copy.item.section.plan, copy.item.number) == (clone, 18)
+    assert copy.owner == brand.owner
+    assert sorted(i.number for i in copy.related_items.all()) == sorted(i.number for i in brand.related_items.all())
+    assert all(i.section.plan_id == clone.pk for i in copy.related_items.all())
+    assert list(copy.milestones.values_list("title", "due_date", "percent")) == [
+        ("申报省级品牌", datetime.date(2022, 12, 31), 0)
+    ]
+    assert Brand.objects.filter(plan=plan_2020).count() == copies.count()  # 2020 untouched
