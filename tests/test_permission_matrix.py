@@ -87,6 +87,8 @@ def _rows(w):
                    "narrative": "推进中。", "version": str(item.version + 1)}
     rows = {
         "login": [("GET", reverse("login"), None, {"anonymous": 200} | {r: 302 for r in LOGGED_IN})],
+        "healthz": [("GET", reverse("healthz"), None, {role: 200 for role in ROLES})],
+        "readyz": [("GET", reverse("readyz"), None, {role: 200 for role in ROLES})],
         "tasks:plan-current": [("GET", reverse("tasks:plan-current"), None, everyone(302))],
         "tasks:plan-list": [("GET", reverse("tasks:plan-list"), None, everyone(200))],
         "tasks:plan-detail": [("GET", reverse("tasks:plan-detail", args=[plan.pk]), None, everyone(200))],

@@ -31,10 +31,27 @@ def _dev_secret_key() -> str:
     return path.read_text().strip()
 
 
-DEBUG = env("DEBUG")
-SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
+# DJANGO_ENV=production: DEBUG off, SECRET_KEY required, HTTPS-only cookies and HSTS
+# (`manage.py check --deploy` passes with no warning); anything else is development.
+PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
+DEBUG = False if PRODUCTION else env("DEBUG")
+SECRET_KEY = env.str("SECRET_KEY") if PRODUCTION else (env.str("SECRET_KEY", default="") or _dev_secret_key())
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+if PRODUCTION:
+    # Behind the intranet's reverse proxy, which terminates TLS and sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"
+# A working day's session, ended when the browser closes (shared office PCs).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 DJANGO_APPS = [
     "django.contrib.admin",
