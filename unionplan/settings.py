@@ -67,7 +67,6 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionplan.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +135,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 if PRODUCTION:
+    # The app serves its own static files (whitenoise): an intranet server needs no extra proxy rules.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
     # Hashed, compressed files from `collectstatic`, cached for a year by browsers.
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
