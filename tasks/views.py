@@ -100,6 +100,12 @@ def _item_context(request, item, **extra):
     return context
 
 
+def _item_page_with_errors(request, item_id: int, **forms):
+    """The item page again, with the form that was refused and its field messages (HTTP 400)."""
+    item = selectors.item_page(item_id=item_id)
+    return render(request, "tasks/item_detail.html", _item_context(request, item, **forms), status=400)
+
+
 @login_required
 def item_detail(request, item_id: int):
     item = _get_or_404(selectors.item_page, item_id=item_id)
@@ -158,11 +164,7 @@ def report_review(request, report_id: int):
         raise PermissionDenied
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        item = selectors.item_page(item_id=report.item_id)
-        return render(
-            request, "tasks/item_detail.html", _item_context(request, item, review_form=form, review_target=report.pk),
-            status=400,
-        )
+        return _item_page_with_errors(request, report.item_id, review_form=form, review_target=report.pk)
     try:
         if form.cleaned_data["decision"] == ReviewForm.Decision.APPROVE:
             services.report_approve(report=report, reviewer=request.user, comment=form.cleaned_data["comment"])
@@ -191,7 +193,7 @@ def instruction_create(request, item_id: int):
         raise PermissionDenied
     form = InstructionForm(request.POST)
     if not form.is_valid():
-        return render(request, "tasks/item_detail.html", _item_context(request, item, instruction_form=form), status=400)
+        return _item_page_with_errors(request, item.pk, instruction_form=form)
     services.instruction_create(item=item, author=request.user, text=form.cleaned_data["text"])
     messages.success(request, _("Instruction sent to the responsible departments."))
     return redirect(item)
@@ -207,11 +209,7 @@ def instruction_handle(request, instruction_id: int):
         raise PermissionDenied
     form = InstructionReplyForm(request.POST)
     if not form.is_valid():
-        item = selectors.item_page(item_id=instruction.item_id)
-        return render(
-            request, "tasks/item_detail.html",
-            _item_context(request, item, reply_form=form, reply_target=instruction.pk), status=400,
-        )
+        return _item_page_with_errors(request, instruction.item_id, reply_form=form, reply_target=instruction.pk)
     try:
         services.instruction_handle(instruction=instruction, user=request.user, reply=form.cleaned_data["reply"])
         messages.success(request, _("Your reply was recorded."))
@@ -298,16 +296,9 @@ def plan_upload(request):
     return render(request, "tasks/plan_upload.html", {"form": form, "preview": preview})
 
 
-def _plan_or_404(plan_id):
-    try:
-        return WorkPlan.objects.get(pk=plan_id)
-    except WorkPlan.DoesNotExist:
-        raise Http404
-
-
 @plan_admin_required
 def plan_setup(request, plan_id: int):
-    plan = _plan_or_404(plan_id)
+    plan = get_object_or_404(WorkPlan, pk=plan_id)
     problems = selectors.plan_setup_problems(plan=plan)
     forms_by_target = {t.pk: TargetFillForm(target=t, prefix=f"t{t.pk}") for t in problems.placeholder_targets}
     return render(request, "tasks/plan_setup.html", {"plan": plan, "problems": problems, "target_forms": forms_by_target})
@@ -338,7 +329,7 @@ def target_fill(request, target_id: int):
 @plan_admin_required
 @require_POST
 def plan_publish(request, plan_id: int):
-    plan = _plan_or_404(plan_id)
+    plan = get_object_or_404(WorkPlan, pk=plan_id)
     try:
         services.plan_publish(plan=plan)
     except services.PlanNotReady as refusal:
@@ -354,7 +345,7 @@ def plan_publish(request, plan_id: int):
 @plan_admin_required
 @require_POST
 def plan_close(request, plan_id: int):
-    plan = _plan_or_404(plan_id)
+    plan = get_object_or_404(WorkPlan, pk=plan_id)
     services.plan_close(plan=plan)
     messages.success(request, _("%(title)s is closed and read-only.") % {"title": plan.title})
     return redirect("tasks:manage-plans")
@@ -363,7 +354,7 @@ def plan_close(request, plan_id: int):
 @plan_admin_required
 @require_POST
 def plan_clone(request, plan_id: int):
-    plan = _plan_or_404(plan_id)
+    plan = get_object_or_404(WorkPlan, pk=plan_id)
     form = PlanCloneForm(request.POST)
     if not form.is_valid():
         return render(request, "tasks/manage_plans.html", {"plans": selectors.plan_list(), "clone_form": form,
