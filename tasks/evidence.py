@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django import forms
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from .services import EvidenceUpload
@@ -73,3 +74,12 @@ def validate_evidence(upload) -> EvidenceUpload:
             code="content",
         )
     return EvidenceUpload(name=name, content_type=content_type, size=upload.size, file=upload)
+
+
+def evidence_response(evidence) -> FileResponse:
+    """The stored file as a download under its original name (pages and the API); 404 if it is gone."""
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)

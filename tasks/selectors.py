@@ -57,8 +57,12 @@ def plan_with_sections(*, plan_id: int) -> WorkPlan:
     )
 
 
+def item_detail_queryset() -> QuerySet[WorkItem]:
+    return _item_queryset().select_related("section__plan")
+
+
 def item_detail(*, item_id: int) -> WorkItem:
-    return _item_queryset().select_related("section__plan").get(pk=item_id)
+    return item_detail_queryset().get(pk=item_id)
 
 
 # ---------------------------------------------------------------------------

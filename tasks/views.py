@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.dateparse import parse_date
 from django.utils.http import content_disposition_header
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +35,7 @@ from .forms import (
     ReviewForm,
     TargetFillForm,
 )
+from .evidence import evidence_response
 from .importer import PlanParseError
 from .models import Evidence, Instruction, ProgressReport, Section, Target, WorkItem, WorkPlan
 
@@ -223,11 +224,7 @@ def evidence_download(request, evidence_id: int):
     evidence = _get_or_404(selectors.evidence_file, evidence_id=evidence_id)
     if not permissions.can_download_evidence(request.user, evidence):
         raise PermissionDenied
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
+    return evidence_response(evidence)
 
 
 # ---------------------------------------------------------------------------

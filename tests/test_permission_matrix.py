@@ -216,6 +216,7 @@ def _rows(w):
             ("POST", co_url, co_data, only({"co_staff": 302, "co_head": 302, "plan_admin": 302})),
         ],
     }
+    rows |= _api_rows(w)
     superuser_request = RequestFactory().get("/")
     superuser_request.user = w["users"]["plan_admin"]
     for model, model_admin in admin.site._registry.items():
@@ -225,6 +226,66 @@ def _rows(w):
             # Some records are written only by the system (logs): even an admin may not add them.
             allowed = 200 if view == "changelist" or model_admin.has_add_permission(superuser_request) else 403
             rows[name] = [("GET", reverse(name), None, {role: 302 for role in ROLES} | {"plan_admin": allowed})]
+    return rows
+
+
+def _api_rows(w):
+    """The REST API: the same answers as the pages, as status codes of an API (401, 405 after log-in, 201, 409)."""
+    item, plan, report = w["item"], w["plan"], w["report"]
+
+    def api_everyone(status: int) -> dict:
+        return {"anonymous": 401} | {role: status for role in LOGGED_IN}
+
+    def api_only(allowed: dict[str, int], denied: int = 403) -> dict:
+        return {"anonymous": 401} | {role: allowed.get(role, denied) for role in LOGGED_IN}
+
+    def detail(name, pk):
+        return reverse(f"api:{name}-detail", args=[pk])
+
+    reads = {"plan": plan.pk, "section": plan.sections.get(number=1).pk, "item": item.pk,
+             "target": item.section.plan.sections.get(number=3).items.get(number=9).targets.get().pk,
+             "report": report.pk, "instruction": w["instruction"].pk, "department": w["office"].pk}
+    rows = {"api:api-root": [("GET", reverse("api:api-root"), None, api_everyone(200))],
+            "api:evidence-detail": [("GET", reverse("api:evidence-detail", args=[w["evidence"].pk]), None,
+                                     api_everyone(200))]}
+    for name, pk in reads.items():
+        rows[f"api:{name}-list"] = [("GET", reverse(f"api:{name}-list"), None, api_everyone(200))]
+        rows[f"api:{name}-detail"] = [("GET", detail(name, pk), None, api_everyone(200))]
+    not_allowed = api_everyone(405)
+    placeholder = Target.objects.filter(item__section__plan=plan, target_value__isnull=True).exclude(kind="coverage").first()
+    report_post = {"item": item.pk, "department": w["office"].pk, "status": "in_progress", "percent": "50",
+                   "narrative": "推进中。", "version": str(item.version + 1)}
+    rows["api:report-list"].append(
+        # co-organizers may not choose the lead's department: a field error, as on the page
+        ("POST", reverse("api:report-list"), report_post,
+         api_only({"staff": 201, "head": 201, "co_staff": 400, "co_head": 400, "plan_admin": 201})))
+    rows["api:instruction-list"].append(
+        ("POST", reverse("api:instruction-list"), {"item": item.pk, "text": "请抓紧。"}, api_only({"leader": 201})))
+    rows |= {
+        "api:plan-rollup": [("GET", reverse("api:plan-rollup", args=[plan.pk]), None,
+                             api_only({"leader": 200, "plan_admin": 200}))],
+        # the 2020 plan still has placeholder targets: publishing is refused with the list (409)
+        "api:plan-publish": [("GET", reverse("api:plan-publish", args=[plan.pk]), None, not_allowed),
+                             ("POST", reverse("api:plan-publish", args=[plan.pk]), {}, api_only({"plan_admin": 409}))],
+        "api:plan-close": [("GET", reverse("api:plan-close", args=[plan.pk]), None, not_allowed),
+                           ("POST", reverse("api:plan-close", args=[plan.pk]), {}, api_only({"plan_admin": 200}))],
+        "api:target-fill": [("GET", reverse("api:target-fill", args=[placeholder.pk]), None, not_allowed),
+                            ("POST", reverse("api:target-fill", args=[placeholder.pk]), {"target_value": "5"},
+                             api_only({"plan_admin": 200}))],
+        "api:report-review": [("GET", reverse("api:report-review", args=[report.pk]), None, not_allowed),
+                              ("POST", reverse("api:report-review", args=[report.pk]), {"decision": "approve"},
+                               api_only({"head": 200, "plan_admin": 200}))],
+        "api:instruction-reply": [
+            ("GET", reverse("api:instruction-reply", args=[w["instruction"].pk]), None, not_allowed),
+            ("POST", reverse("api:instruction-reply", args=[w["instruction"].pk]), {"reply": "已落实。"},
+             api_only({"staff": 200, "head": 200, "co_staff": 200, "co_head": 200, "plan_admin": 200}))],
+        # open to all: the token is what one logs in for; the schema and its docs hold no data
+        "api:token": [("GET", reverse("api:token"), None, {role: 405 for role in ROLES}),
+                      ("POST", reverse("api:token"), {"username": "staff", "password": "wrong"},
+                       {role: 400 for role in ROLES})],
+        "api:schema": [("GET", reverse("api:schema"), None, {role: 200 for role in ROLES})],
+        "api:docs": [("GET", reverse("api:docs"), None, {role: 200 for role in ROLES})],
+    }
     return rows
 
 

@@ -5,6 +5,7 @@ var/ and a broker that needs no server. DATABASE_URL and REDIS_URL switch it to
 PostgreSQL and Redis.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -49,6 +50,21 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy in every mode, so the tests see the header users get. Pages have no
+# inline script or style="" (bars and the Gantt board are sized by data attributes that
+# unionplan.css maps); images may be data: URIs (ECharts' and Swagger UI's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 # A working day's session, ended when the browser closes (shared office PCs).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -61,12 +77,28 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["guardian", "simple_history", "django_celery_beat"]
-LOCAL_APPS = ["departments", "notifications", "tasks", "brands"]
+THIRD_PARTY_APPS = [
+    "guardian",
+    "simple_history",
+    "django_celery_beat",
+    # production hardening (issue 8): the Content-Security-Policy header; log-in lock-out
+    "csp",
+    "axes",
+    # REST API (issue 8): DRF with token auth, django-filter, OpenAPI with a self-hosted Swagger UI
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+LOCAL_APPS = ["departments", "notifications", "tasks", "brands", "ops"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First, so it times the whole request and every log line of it carries the request id.
+    "unionplan.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionplan.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes requires: turns a refused log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "unionplan.urls"
@@ -106,6 +140,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before any password is checked (django-axes).
+    "unionplan.backends.LockoutBackend",
     # ModelBackend that also loads the unread-notification count with the user (no extra query per page).
     "notifications.backends.UserWithUnreadCountBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -123,6 +159,22 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tasks:plan-current"
 LOGOUT_REDIRECT_URL = "login"
+
+# Log-in lock-out (django-axes): a username is locked at one address after AXES_FAILURE_LIMIT
+# failures, for AXES_COOLOFF_MINUTES; locking by username + address, not address alone, because
+# a whole office reaches the portal from one address. Attempts live in the database (a Redis
+# outage must not lift the lock-out); admins unlock under "Access attempts" in the admin site.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_RESET_ON_SUCCESS = True
+# The lock lasts the stated time from the last counted failure; tries while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Reverse proxies in front of the portal that append to X-Forwarded-For (production: the intranet's one).
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=1 if PRODUCTION else 0)
+AXES_CLIENT_IP_CALLABLE = "unionplan.backends.client_address"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -212,9 +264,70 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # The shipped plan document that `make run` imports.
 SEED_PLAN_DOCUMENT = BASE_DIR / "tasks" / "plans" / "2020-city-union-work-plan.txt"
 
+# Logs. Production: one JSON object per line on stdout (unionplan.logging.JsonFormatter), from the
+# web processes, gunicorn itself (unionplan/gunicorn_conf.py) and Celery (unionplan/celery.py); each
+# request is logged once by unionplan.logging.RequestLogMiddleware, with its X-Request-ID.
+# Development: plain lines on the console, and no request lines (runserver prints its own).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "unionplan.logging.JsonFormatter"}},
+    "handlers": {
+        "console": (
+            {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+            if PRODUCTION
+            else {"class": "logging.StreamHandler"}
+        ),
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "unionplan.request": {"level": "INFO" if PRODUCTION else "WARNING"},
+        # gunicorn's own lines (start-up, worker timeouts) go through the root handler like the rest.
+        "gunicorn.error": {"level": "INFO", "propagate": True},
+        "gunicorn.access": {"handlers": [], "propagate": False},
+    },
+}
+
+
+# REST API (/api/v1/). Token first: a client without credentials gets 401 with
+# "WWW-Authenticate: Token"; the browser's session works too (with CSRF).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["unionplan.api.IsActiveUser"],
+    "DEFAULT_PAGINATION_CLASS": "unionplan.api.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+        "rest_framework.filters.SearchFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: /api/v1/docs/ is the page to try the API in (DRF's browsable pages need inline styles, refused by the CSP).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "unionplan.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "unionplan API",
+    "DESCRIPTION": "Work plans, items, targets, progress reports, reviews, instructions, departments and roll-ups.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Government intranets have no internet: Swagger UI comes from drf-spectacular-sidecar's static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkItemStatusEnum": "tasks.models.WorkItem.Status",
+        "LightEnum": "tasks.models.Light",
+        "ReportStateEnum": "tasks.models.ProgressReport.State",
+        "PlanStatusEnum": "tasks.models.WorkPlan.Status",
+    },
 }

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("unionplan.api_urls")),
     path("notifications/", include("notifications.urls")),
     path("manage/", include("departments.urls")),
     path("brands/", include("brands.urls")),  # brands (issue 6)

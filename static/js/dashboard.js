@@ -8,7 +8,8 @@
   var trend = document.getElementById("trend-chart");
   if (trend && data.dates.length) {
     echarts.init(trend).setOption({
-      tooltip: { trigger: "axis" },
+      // Drawn on the canvas: an HTML tooltip would need style="" attributes, which the CSP refuses.
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { type: "scroll", bottom: 0 },
       grid: { left: 40, right: 16, top: 16, bottom: 48 },
       xAxis: { type: "category", boundaryGap: false, data: data.dates },

@@ -1,0 +1,71 @@
+"""What every part of the REST API shares: who may call it, pages, errors.
+
+Each app keeps its own endpoints (`tasks/api.py`, `departments/api.py`);
+`unionplan/api_urls.py` puts them under /api/v1/.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from tasks.services import ProgressConflict
+
+# Negative ids too, so that they get the API's JSON 404 rather than the site's HTML one.
+ID_PATTERN = r"-?[0-9]+"
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: a message per field, in the user's language"),
+    401: OpenApiResponse(description="Not logged in (token or session)"),
+    403: OpenApiResponse(description="Not allowed to this user"),
+    404: OpenApiResponse(description="No such record"),
+    415: OpenApiResponse(description="A body that is not JSON, a form or well-formed multipart"),
+}
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter by a record's id, bounded so that an absurd number is a 400, not a database overflow."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class IsActiveUser(BasePermission):
+    """Any logged-in, active user; what they may do to a record is asked per record (tasks.permissions)."""
+
+    message = _("Log in with an active account.")
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_active)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def form_errors(form, *, rename: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """A page form's errors as the API's field errors, under the API's field names."""
+    rename = rename or {}
+    errors: dict[str, list[str]] = {}
+    for field, messages in form.errors.items():
+        key = "non_field_errors" if field == "__all__" else rename.get(field, field)
+        errors.setdefault(key, []).extend(messages)
+    return errors
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: a concurrent change is a 409 with the item's current version."""
+    # Imported here: DRF loads this module while rest_framework.views is still loading.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, ProgressConflict):
+        return Response({"detail": exc.message, "version": exc.item.version}, status=409)
+    return drf_exception_handler(exc, context)
