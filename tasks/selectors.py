@@ -162,6 +162,13 @@ def item_page(*, item_id: int) -> WorkItem:
     )
 
 
+def item_recent_reports(*, item_id: int, limit: int = 3) -> list[ProgressReport]:
+    """The newest reports on an item, for the conflict message of the report form."""
+    return list(
+        ProgressReport.objects.filter(item_id=item_id).select_related("department", "reporter", "reviewer")[:limit]
+    )
+
+
 def report_for_review(*, report_id: int) -> ProgressReport:
     return ProgressReport.objects.select_related("item__section__plan", "department__head_group").get(pk=report_id)
 

@@ -115,7 +115,8 @@ def item_detail(request, item_id: int):
 
 @login_required
 def report_create(request, item_id: int):
-    item = _get_or_404(selectors.item_page, item_id=item_id)
+    # Not item_page: the form needs the departments and targets, not every report of the item.
+    item = _get_or_404(selectors.item_detail, item_id=item_id)
     departments = permissions.reporting_departments(request.user, item)
     if not departments:
         raise PermissionDenied
@@ -138,7 +139,7 @@ def report_create(request, item_id: int):
                 )
             except services.ProgressConflict as conflict:
                 # Keep what the user typed; show what changed; a new submit is a deliberate act.
-                fresh = selectors.item_page(item_id=item.pk)
+                fresh = selectors.item_detail(item_id=item.pk)
                 data = request.POST.copy()
                 data["version"] = str(fresh.version)
                 form = ProgressReportForm(data, item=fresh, departments=choices)
@@ -147,7 +148,8 @@ def report_create(request, item_id: int):
                 return render(
                     request,
                     "tasks/report_form.html",
-                    {"item": fresh, "form": form, "conflict": True, "recent_reports": list(fresh.reports.all()[:3])},
+                    {"item": fresh, "form": form, "conflict": True,
+                     "recent_reports": selectors.item_recent_reports(item_id=item.pk)},
                     status=409,
                 )
             messages.success(request, _("Your progress report was submitted."))
@@ -189,7 +191,7 @@ def review_queue(request):
 @login_required
 @require_POST
 def instruction_create(request, item_id: int):
-    item = _get_or_404(selectors.item_page, item_id=item_id)
+    item = _get_or_404(selectors.item_detail, item_id=item_id)
     if not permissions.can_instruct(request.user, item):
         raise PermissionDenied
     form = InstructionForm(request.POST)

@@ -395,6 +395,23 @@ def test_item_page_queries_do_not_grow_with_reports(client, roles, plan_2020, dj
     assert len(small) == len(big)
 
 
+def test_the_report_form_does_not_read_the_items_reports(client, roles, plan_2020, django_assert_max_num_queries):
+    # The form is opened and posted under load many times a day; an item gathers reports all year.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    item = _item(plan_2020, 1)
+    office = Department.objects.get(name="办公室")
+    for n in range(1, 31):
+        item.refresh_from_db()
+        services.report_submit(item=item, department=office, reporter=roles.staff, status="in_progress", percent=n,
+                               narrative=f"第{n}次", readings={}, evidence=[], base_version=item.version)
+    client.force_login(roles.staff)
+    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("tasks:report-create", args=[item.pk])).status_code == 200
+    assert not [q["sql"] for q in queries if 'FROM "tasks_progressreport"' in q["sql"]]
+
+
 def test_removing_a_responsibility_in_the_admin_takes_the_right_away(client, roles, plan_2020):
     item = _item(plan_2020, 1)
     responsibility = item.responsibilities.get(department__name="权益网络宣传部")
