@@ -100,7 +100,7 @@ def redis_outage(*, users: int, before: int, outage: int, after: int, port: int,
         figures = notification_accounting(portal, timeout=240)
         published = portal.sql(
             "SELECT COUNT(*), MAX(published_at) FROM notifications_outboxmessage WHERE created_at >= to_timestamp(%s) "
-            "AND created_at < to_timestamp(%s) AND state = 'published'", (down, up))[0]
+            "AND created_at < to_timestamp(%s) AND state IN ('published', 'done')", (down, up))[0]
         last = f", the last {published[1].timestamp() - up:.0f} s after Redis returned" if published[1] else ""
         print(f"  queued during the outage: {written} outbox rows (report → review request); "
               f"{published[0]} published since{last}")

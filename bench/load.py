@@ -303,11 +303,13 @@ def notification_accounting(portal: Portal, *, timeout: float = 180) -> dict[str
         "claimed": portal.scalar("SELECT COUNT(*) FROM notifications_reminderlog WHERE kind = 'review_request'"),
         "notified": portal.scalar("SELECT COUNT(*) FROM notifications_notification WHERE kind = 'review_request'"),
         "outbox_published": portal.scalar(
-            "SELECT COUNT(*) FROM notifications_outboxmessage WHERE state = 'published'"),
+            "SELECT COUNT(*) FROM notifications_outboxmessage WHERE state IN ('published', 'done')"),
+        "outbox_done": portal.scalar("SELECT COUNT(*) FROM notifications_outboxmessage WHERE state = 'done'"),
         "outbox_pending": portal.scalar("SELECT COUNT(*) FROM notifications_outboxmessage WHERE state = 'pending'"),
     }
     verdict = "all there" if figures["claimed"] == figures["notified"] == expected else "MISSING SOME"
-    print(f"outbox: {figures['outbox_published']} published, {figures['outbox_pending']} pending; "
+    print(f"outbox: {figures['outbox_published']} published ({figures['outbox_done']} confirmed done by the worker), "
+          f"{figures['outbox_pending']} pending; "
           f"review requests: {expected} expected (reports by staff), {figures['claimed']} claimed, "
           f"{figures['notified']} in-app notices: {verdict}")
     return figures

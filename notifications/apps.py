@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from celery.signals import task_postrun
+
+        from .services import outbox_mark_done
+
+        def _outbox_task_ran(task_id=None, state=None, **kwargs):
+            # In the worker: an outbox message's task has run; the drain need not publish it again.
+            if state == "SUCCESS":
+                outbox_mark_done(task_id=task_id)
+
+        task_postrun.connect(_outbox_task_ran, weak=False, dispatch_uid="notifications.outbox_task_ran")

@@ -182,12 +182,15 @@ class OutboxMessage(models.Model):
     """A task to enqueue, written in the same transaction as the change that asks for it.
 
     Published after commit; if the broker is down it stays pending and the
-    scheduler's outbox job publishes it once the broker is back. Nothing is lost.
+    scheduler's outbox job publishes it once the broker is back. The worker
+    marks it done when the task has run; one published but never done (the
+    broker lost it in a restart) is published again by the outbox job.
     """
 
     class State(models.TextChoices):
         PENDING = "pending", _("pending")
         PUBLISHED = "published", _("published")
+        DONE = "done", _("done")
 
     task_name = models.CharField(_("task"), max_length=200)
     kwargs = models.JSONField(_("arguments"), default=dict)
@@ -196,6 +199,8 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    publications = models.PositiveSmallIntegerField(_("times published"), default=0)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")

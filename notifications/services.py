@@ -24,7 +24,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import channels
@@ -35,6 +35,11 @@ logger = logging.getLogger(__name__)
 BACKOFF_FIRST = datetime.timedelta(minutes=1)
 BACKOFF_MAX = datetime.timedelta(hours=1)
 OUTBOX_KEEP = datetime.timedelta(days=7)
+# A published message's task runs within seconds; one not done after this is published again,
+# up to OUTBOX_MAX_PUBLICATIONS times in all (a task that fails every time is kept for a look).
+OUTBOX_CONFIRM_WITHIN = datetime.timedelta(minutes=15)
+OUTBOX_MAX_PUBLICATIONS = 5
+OUTBOX_TASK_ID_PREFIX = "outbox-"
 
 
 @dataclass(frozen=True)
@@ -249,7 +254,8 @@ def outbox_publish(*, message_id: int) -> bool:
         with app.connection_for_write() as connection:
             # One try: a page must not wait on a broker that is down (the outbox keeps the message).
             connection.ensure_connection(max_retries=0)
-            app.send_task(message.task_name, kwargs=message.kwargs, connection=connection, retry=False)
+            app.send_task(message.task_name, kwargs=message.kwargs, connection=connection, retry=False,
+                          task_id=f"{OUTBOX_TASK_ID_PREFIX}{message.pk}")
     except Exception as error:  # any broker error: the outbox keeps it
         OutboxMessage.objects.filter(pk=message_id).update(
             attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000]
@@ -257,9 +263,24 @@ def outbox_publish(*, message_id: int) -> bool:
         logger.warning("broker unavailable, outbox message %s kept: %s", message_id, error)
         return False
     OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.PENDING).update(
-        state=OutboxMessage.State.PUBLISHED, published_at=timezone.now(), last_error=""
+        state=OutboxMessage.State.PUBLISHED, published_at=timezone.now(), last_error="",
+        publications=F("publications") + 1,
     )
     return True
+
+
+def outbox_mark_done(*, task_id: str, now: datetime.datetime | None = None) -> bool:
+    """The worker ran an outbox message's task (task_postrun, SUCCESS); other tasks are not ours."""
+    if not task_id or not task_id.startswith(OUTBOX_TASK_ID_PREFIX):
+        return False
+    try:
+        message_id = int(task_id.removeprefix(OUTBOX_TASK_ID_PREFIX))
+    except ValueError:
+        return False
+    return bool(
+        OutboxMessage.objects.filter(pk=message_id).exclude(state=OutboxMessage.State.DONE)
+        .update(state=OutboxMessage.State.DONE, done_at=now or timezone.now())
+    )
 
 
 @dataclass
@@ -267,6 +288,7 @@ class OutboxOutcome:
     published: int = 0
     pending: int = 0
     purged: int = 0
+    republished: int = 0
 
 
 def outbox_drain(*, now: datetime.datetime | None = None) -> OutboxOutcome:
@@ -277,6 +299,12 @@ def outbox_drain(*, now: datetime.datetime | None = None) -> OutboxOutcome:
     """
     now = now or timezone.now()
     outcome = OutboxOutcome()
+    # Published long ago and never done: the broker lost it (a restart without persistence) or every
+    # worker died with it. Publish it again; the tasks are idempotent, so a slow one running twice is safe.
+    outcome.republished = OutboxMessage.objects.filter(
+        state=OutboxMessage.State.PUBLISHED, published_at__lt=now - OUTBOX_CONFIRM_WITHIN,
+        publications__lt=OUTBOX_MAX_PUBLICATIONS,
+    ).update(state=OutboxMessage.State.PENDING, last_error="published but not done in time: publishing again")
     pending = list(
         OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).order_by("pk").values_list("pk", flat=True)
     )
@@ -286,6 +314,7 @@ def outbox_drain(*, now: datetime.datetime | None = None) -> OutboxOutcome:
             break
         outcome.published += 1
     outcome.purged, _detail = OutboxMessage.objects.filter(
-        state=OutboxMessage.State.PUBLISHED, published_at__lt=now - OUTBOX_KEEP
+        Q(state=OutboxMessage.State.DONE, done_at__lt=now - OUTBOX_KEEP)
+        | Q(state=OutboxMessage.State.PUBLISHED, published_at__lt=now - OUTBOX_KEEP)
     ).delete()
     return outcome

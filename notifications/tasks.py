@@ -11,5 +11,6 @@ from . import services
 def drain_outbox() -> dict:
     outbox = services.outbox_drain()
     deliveries = services.deliveries_send()
-    return {"published": outbox.published, "pending": outbox.pending, "sent": deliveries.sent,
+    return {"published": outbox.published, "republished": outbox.republished, "pending": outbox.pending,
+            "sent": deliveries.sent,
             "failed": deliveries.failed + deliveries.gave_up}
