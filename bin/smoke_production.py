@@ -99,7 +99,7 @@ def production_env(var: str) -> dict[str, str]:
 
 
 def _spawn(args, *, env, log=None) -> subprocess.Popen:
-    # A process group each, so a stop reaches gunicorn's and Celery's children too.
+    # A process group each, so one that does not stop can be killed with its children.
     return subprocess.Popen([PY, "-m", *args], cwd=ROOT, env=env, start_new_session=True,
                             stdout=log, stderr=subprocess.STDOUT if log else None)
 
@@ -140,10 +140,19 @@ def wait_ready(browser, *, attempts=60) -> int:
 
 
 def stop(processes) -> list[int]:
-    """SIGTERM to each process group, then their exit codes."""
+    """SIGTERM to each main process, as `docker compose stop` sends it: gunicorn and Celery finish the
+    work in hand and stop their children (a SIGTERM to a pool child would kill its task). The whole
+    group is killed only if a process is still there after 30 s. Returns the exit codes."""
     for process in processes:
-        os.killpg(process.pid, signal.SIGTERM)
-    return [process.wait(timeout=30) for process in processes]
+        process.send_signal(signal.SIGTERM)
+    codes = []
+    for process in processes:
+        try:
+            codes.append(process.wait(timeout=30))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            codes.append(process.wait())
+    return codes
 
 
 def main():
@@ -160,7 +169,9 @@ def main():
     web_log = open(web_log_path, "w")  # read at the end: every line must be JSON
     # Else gunicorn cannot bind and every check below talks to whatever holds the port.
     check(not port_in_use(PORT), f"port {PORT} is free (SMOKE_PORT)")
-    processes = [start_web(env, log=web_log), start_worker(env), start_beat(env, var=var)]
+    worker_log_path = os.path.join(var, "worker.log")
+    worker_log = open(worker_log_path, "w")
+    processes = [start_web(env, log=web_log), start_worker(env, log=worker_log), start_beat(env, var=var)]
     try:
         browser = Browser()
         check(wait_ready(browser) == 200, "readyz: database and broker answer")
@@ -212,7 +223,11 @@ def main():
         codes = stop(processes)
     check(all(code in (0, -signal.SIGTERM) for code in codes), f"clean shutdown (exit codes {codes})")
     web_log.close()
+    worker_log.close()
     check_web_log(web_log_path)
+    worker_lines = open(worker_log_path).read()
+    check("WorkerLostError" not in worker_lines and "Traceback" not in worker_lines,
+          "the worker finished its tasks before it stopped (no task killed, no traceback)")
 
 
 def check_web_log(path):

@@ -64,6 +64,7 @@ class ReminderLog(models.Model):
         OVERDUE = "overdue", _("overdue notice to the head")
         ESCALATION = "escalation", _("escalation to leadership")
         REVIEW_REQUEST = "review_request", _("report awaiting review")
+        REPORT_REVIEWED = "report_reviewed", _("report approved or returned")
 
     subject = models.CharField(_("about"), max_length=64, help_text=_("e.g. item:12, target:40, plan:1"))
     audience = models.CharField(_("to"), max_length=64, help_text=_("e.g. department:5:staff, leadership"))

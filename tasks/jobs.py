@@ -230,6 +230,38 @@ def report_submitted_notify(*, report_id: int) -> int:
     return notification_services.deliveries_send(reminder_ids=[reminder.pk]).sent
 
 
+def report_reviewed_notify(*, report_id: int) -> int:
+    """Tell the reporter their report was approved, or returned with the head's comment; once per report.
+
+    Nothing when the reporter is the reviewer (a plan without review approves a report as it is sent).
+    Returns deliveries sent.
+    """
+    report = (ProgressReport.objects.select_related("item", "department", "reporter", "reviewer")
+              .filter(pk=report_id).first())
+    if report is None or report.reviewer_id is None or report.reviewer_id == report.reporter_id:
+        return 0
+    if report.state not in (ProgressReport.State.APPROVED, ProgressReport.State.RETURNED):
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {"item": str(report.item), "who": report.reviewer.get_full_name() or report.reviewer.username,
+                 "percent": report.percent, "comment": report.review_comment}
+        if report.state == ProgressReport.State.APPROVED:
+            title = _("Report approved: %(item)s") % words
+            body = _("%(who)s approved your report (%(percent)d%%).") % words
+        else:
+            title = _("Report returned: %(item)s") % words
+            body = _("%(who)s returned your report (%(percent)d%%): %(comment)s") % words
+        if report.state == ProgressReport.State.APPROVED and report.review_comment:
+            body += " " + report.review_comment
+    reminder = notification_services.reminder_claim(
+        key=ReminderKey(f"report:{report.pk}", f"user:{report.reporter_id}", "report_reviewed", report.state),
+        title=title, body=body, url=report.get_absolute_url(), users=[report.reporter],
+    )
+    if reminder is None:
+        return 0
+    return notification_services.deliveries_send(reminder_ids=[reminder.pk]).sent
+
+
 # ---------------------------------------------------------------------------
 # Roll-up.
 

@@ -380,6 +380,7 @@ def report_approve(*, report: ProgressReport, reviewer, comment: str = "") -> Pr
     locked, item = _lock_report_for_review(report)
     _approve(locked, item=item, reviewer=reviewer, comment=comment)
     _bump_version(item)
+    _tell_reporter(locked)
     return locked
 
 
@@ -392,7 +393,15 @@ def report_return(*, report: ProgressReport, reviewer, comment: str) -> Progress
     locked.full_clean()
     locked.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
     _bump_version(item)
+    _tell_reporter(locked)
     return locked
+
+
+def _tell_reporter(report: ProgressReport) -> None:
+    # After commit, through the outbox like the review request: a broker outage loses nothing.
+    from notifications.services import enqueue
+
+    enqueue(task_name="tasks.notify_report_reviewed", kwargs={"report_id": report.pk})
 
 
 @transaction.atomic

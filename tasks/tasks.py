@@ -43,3 +43,8 @@ def take_snapshot(date: str | None = None) -> int:
 @shared_task(name="tasks.notify_report_submitted", **RETRY)
 def notify_report_submitted(report_id: int) -> int:
     return jobs.report_submitted_notify(report_id=report_id)
+
+
+@shared_task(name="tasks.notify_report_reviewed", **RETRY)
+def notify_report_reviewed(report_id: int) -> int:
+    return jobs.report_reviewed_notify(report_id=report_id)
