@@ -61,3 +61,33 @@ def session(browser, portal):
     yield log_in
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def new_page(browser, portal):
+    """Pages in fresh contexts (desktop-sized unless told), closed before the live server stops."""
+    contexts = []
+
+    def make(**options):
+        options.setdefault("viewport", {"width": 1366, "height": 900})
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def brands_demo_portal(live_server, settings, tmp_path):
+    """The live server with the 2020 plan, the demo accounts and the brands' demo milestones."""
+    from brands.demo import seed_brand_milestones
+    from departments.demo import seed_demo_accounts
+    from tests.conftest import import_document
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    import_document()
+    seed_demo_accounts()
+    seed_brand_milestones()
+    return live_server.url

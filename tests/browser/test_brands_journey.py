@@ -2,21 +2,14 @@
 
 import pytest
 
-from brands.demo import seed_brand_milestones
 from brands.models import Brand, MilestoneReport
-from departments.demo import seed_demo_accounts
-from tests.conftest import import_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def portal(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    import_document()
-    seed_demo_accounts()
-    seed_brand_milestones()
-    return live_server.url
+def portal(brands_demo_portal):
+    return brands_demo_portal
 
 
 def test_milestone_reported_approved_and_shown_on_the_brands_page(session, portal, screenshot_dir):

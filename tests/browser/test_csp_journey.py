@@ -5,37 +5,16 @@ sees the lock-out page."""
 import pytest
 from django_celery_beat.models import CrontabSchedule
 
-from brands.demo import seed_brand_milestones
 from brands.models import Brand
-from departments.demo import DEMO_PASSWORD, seed_demo_accounts
+from departments.demo import DEMO_PASSWORD
 from tasks.models import WorkItem
-from tests.conftest import import_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def portal(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    import_document()
-    seed_demo_accounts()
-    seed_brand_milestones()
-    return live_server.url
-
-
-@pytest.fixture
-def new_page(browser, portal):
-    """Pages in fresh contexts, closed before the live server stops (no dangling keep-alives)."""
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, **options)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+def portal(brands_demo_portal):
+    return brands_demo_portal
 
 
 def watch(page):

@@ -15,21 +15,6 @@ def portal(live_server):
     return live_server.url
 
 
-@pytest.fixture
-def new_page(browser, portal):
-    """Pages in fresh contexts, closed before the live server stops (no dangling keep-alives)."""
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(**options)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def _log_in(page, portal, username):
     page.goto(f"{portal}/")
     assert "/accounts/login/" in page.url
