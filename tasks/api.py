@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from departments.models import Department, Membership
@@ -60,13 +61,6 @@ from .serializers import (
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def _get(queryset, pk):
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, OverflowError):
-        raise NotFound
 
 
 def _reference(queryset, pk, *, field: str):
@@ -194,8 +188,7 @@ class TargetFilter(django_filters.FilterSet):
         fields = ["item", "plan", "kind", "placeholder"]
 
     def filter_placeholder(self, queryset, name, value):
-        placeholder = Q(target_value__isnull=True, no_number=False) & ~Q(kind=Target.Kind.COVERAGE)
-        return queryset.filter(placeholder) if value else queryset.exclude(placeholder)
+        return queryset.filter(Target.to_be_set()) if value else queryset.exclude(Target.to_be_set())
 
 
 @extend_schema_view(list=extend_schema(responses={200: TargetSerializer(many=True), **ERRORS}),
@@ -212,7 +205,7 @@ class TargetViewSet(ReadOnly):
     def fill(self, request, pk=None):
         """Give a placeholder target (待定) its value, or mark it as staying without one (plan admins)."""
         _require(is_plan_admin(request.user))
-        target = _get(Target.objects.select_related("item__section__plan"), pk)
+        target = get_object_or_404(Target.objects.select_related("item__section__plan"), pk=pk)
         shape = TargetFillSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         form = TargetFillForm(
@@ -303,7 +296,7 @@ class ReportViewSet(ReadOnly):
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """Approve a report, or return it with a comment (the department's heads, plan admins)."""
-        report = _get(ProgressReport.objects.select_related("item__section__plan", "department__head_group"), pk)
+        report = get_object_or_404(ProgressReport.objects.select_related("item__section__plan", "department__head_group"), pk=pk)
         _require(permissions.can_review(request.user, report))
         shape = ReviewSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
@@ -374,7 +367,7 @@ class InstructionViewSet(ReadOnly):
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         """Answer an instruction for the responsible department (its people, plan admins)."""
-        instruction = _get(Instruction.objects.select_related("item__section__plan", "author"), pk)
+        instruction = get_object_or_404(Instruction.objects.select_related("item__section__plan", "author"), pk=pk)
         _require(permissions.can_handle_instruction(request.user, instruction))
         shape = InstructionReplySerializer(data=request.data)
         shape.is_valid(raise_exception=True)

@@ -251,6 +251,11 @@ class Target(models.Model):
     def is_placeholder(self) -> bool:
         return self.target_value is None
 
+    @staticmethod
+    def to_be_set() -> Q:
+        """Placeholders (待定) an admin must still fill or mark "no number": what keeps a plan from publishing."""
+        return Q(target_value__isnull=True, no_number=False)
+
     @property
     def effective_due_date(self) -> datetime.date:
         return self.due_date or self.item.due_date

@@ -304,7 +304,7 @@ def plan_setup_problems(*, plan: WorkPlan) -> SetupProblems:
     from departments.models import Department
 
     placeholders = list(
-        Target.objects.filter(item__section__plan=plan, target_value__isnull=True, no_number=False)
+        Target.objects.filter(Target.to_be_set(), item__section__plan=plan)
         .select_related("item__section")
         .order_by("item__section__number", "item__number", "order")
     )

@@ -311,11 +311,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # JSON only: /api/v1/docs/ is the page to try the API in (DRF's browsable pages need inline styles, refused by the CSP).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
     "EXCEPTION_HANDLER": "unionplan.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
