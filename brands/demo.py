@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Membership
 from tasks import selectors as task_selectors
-from tasks import services as task_services
+from progress import services as progress_services
 from tasks.models import WorkItem, WorkPlan
 
 from . import services
@@ -79,5 +79,5 @@ def seed_brand_milestones(*, plan: WorkPlan | None = None) -> list[Brand]:
                 base_version=item.version,
             )
             if link.report.state == link.report.State.SUBMITTED:
-                task_services.report_approve(report=link.report, reviewer=head, comment=_("Agreed."))
+                progress_services.report_approve(report=link.report, reviewer=head, comment=_("Agreed."))
     return seeded

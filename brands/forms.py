@@ -1,18 +1,18 @@
-"""The milestone report form: tasks' progress report form, for one of the brand's milestones."""
+"""The milestone report form: the progress report form, for one of the brand's milestones."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tasks.forms import ProgressReportForm
+from progress.forms import ProgressReportForm
 from tasks.models import WorkItem
 
 from .models import Brand, Milestone
 
 
 class MilestoneReportForm(ProgressReportForm):
-    """Department, status, percent, narrative, evidence and the item's version, as tasks checks them;
+    """Department, status, percent, narrative, evidence and the item's version, as progress checks them;
     status and percent are the milestone's, and no target readings (targets are reported on the item)."""
 
     milestone = forms.ModelChoiceField(queryset=None, label=_("Milestone"), empty_label=None)

@@ -3,7 +3,7 @@
 A brand is recognized from the plan document (brands.importer) and then owned
 by the admins: a re-import creates missing brands and changes nothing else.
 Milestones are reported the way item progress is: a milestone report is a
-tasks ProgressReport on the brand's item, linked here by MilestoneReport.
+progress ProgressReport on the brand's item, linked here by MilestoneReport.
 """
 
 from django.db import models
@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from departments.models import Department
-from tasks.models import ProgressReport, WorkItem, WorkPlan
+from progress.models import ProgressReport
+from tasks.models import WorkItem, WorkPlan
 
 
 class Level(models.TextChoices):

@@ -1,4 +1,4 @@
-"""May this user see brands, or report a brand's milestones? Asks tasks.permissions, never guardian.
+"""May this user see brands, or report a brand's milestones? Asks tasks and progress, never guardian.
 
 A milestone report is a progress report on the brand's item, so the item's
 rules apply (its responsible departments report, their heads review, a closed
@@ -8,20 +8,21 @@ report its milestones.
 
 from __future__ import annotations
 
-from tasks import permissions as task_permissions
+from progress import permissions as progress_permissions
+from tasks import permissions as plan_permissions
 
 from .models import Brand
 from .services import brand_department_ids
 
 
 def can_view_brands(user, plan) -> bool:
-    return task_permissions.can_view_plan(user, plan)
+    return plan_permissions.can_view_plan(user, plan)
 
 
 def milestone_reporting_departments(user, brand: Brand) -> list:
     """The user's departments that may report `brand`'s milestones (expects brand_page's prefetches)."""
     allowed = brand_department_ids(brand)
-    return [d for d in task_permissions.reporting_departments(user, brand.item) if d.pk in allowed]
+    return [d for d in progress_permissions.reporting_departments(user, brand.item) if d.pk in allowed]
 
 
 def can_report_milestone(user, brand: Brand) -> bool:

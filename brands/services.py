@@ -1,7 +1,7 @@
 """Every state change of brands and milestones.
 
 `brands_sync_from_plan` writes the brands recognized in an imported document;
-`milestone_report_submit` reports a milestone through tasks' progress
+`milestone_report_submit` reports a milestone through progress
 reporting (same permissions, review, history and reminders), and
 `milestone_report_apply` makes an approved milestone report count.
 """
@@ -16,9 +16,11 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from departments.models import Department
-from tasks import services as task_services
+from core.dates import shift_year
+from progress import services as progress_services
+from progress.models import ProgressReport
 from tasks.importer.document import ParsedPlan
-from tasks.models import ProgressReport, Responsibility, WorkItem, WorkPlan
+from tasks.models import Responsibility, WorkItem, WorkPlan
 
 from .importer import recognize_brands
 from .importer.recognition import normalized
@@ -185,7 +187,7 @@ def milestone_report_submit(
         "status": WorkItem.Status(status).label,
         "percent": percent,
     }
-    report = task_services.report_submit(
+    report = progress_services.report_submit(
         item=item,
         department=department,
         reporter=reporter,
@@ -237,13 +239,6 @@ def _apply(link: MilestoneReport, *, report: ProgressReport, brands: dict[int, l
     return milestone
 
 
-def _shift_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 @transaction.atomic
 def brands_copy_to_plan(*, source: WorkPlan, clone: WorkPlan, items: dict[int, WorkItem]) -> list[Brand]:
     """Carry a plan's brands into its copy for another year: owners, departments, related items,
@@ -260,8 +255,8 @@ def brands_copy_to_plan(*, source: WorkPlan, clone: WorkPlan, items: dict[int, W
             order=brand.order,
             description=brand.description,
             owner=brand.owner,
-            start_date=_shift_years(brand.start_date, years),
-            target_date=_shift_years(brand.target_date, years),
+            start_date=shift_year(brand.start_date, years),
+            target_date=shift_year(brand.target_date, years),
             level=brand.level,
             target_level=brand.target_level,
             criteria=brand.criteria,
@@ -269,9 +264,25 @@ def brands_copy_to_plan(*, source: WorkPlan, clone: WorkPlan, items: dict[int, W
         copy.supporting_departments.set(brand.supporting_departments.all())
         copy.related_items.set([items[i.pk] for i in brand.related_items.all() if i.pk in items])
         Milestone.objects.bulk_create(
-            Milestone(brand=copy, order=m.order, title=m.title, due_date=_shift_years(m.due_date, years))
+            Milestone(brand=copy, order=m.order, title=m.title, due_date=shift_year(m.due_date, years))
             for m in brand.milestones.all()
             if m.status != WorkItem.Status.DONE
         )
         copies.append(copy)
     return copies
+
+
+@transaction.atomic
+def brands_hand_over(*, source: Department, successor: Department) -> int:
+    """Brands of open plans owned by `source` go to `successor`; where `source` supports one, so does `successor`.
+
+    Returns how many brands changed hands (ownership or support).
+    """
+    open_brands = Brand.objects.exclude(plan__status=WorkPlan.Status.CLOSED)
+    moved = open_brands.filter(owner=source).update(owner=successor)
+    for brand in open_brands.filter(supporting_departments=source):
+        brand.supporting_departments.remove(source)
+        if brand.owner_id != successor.pk:
+            brand.supporting_departments.add(successor)
+        moved += 1
+    return moved

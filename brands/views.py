@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from departments.models import Department
 from tasks import selectors as task_selectors
 from tasks.models import WorkPlan
-from tasks.services import ProgressConflict
+from progress.forms import form_after_conflict
+from progress.services import ProgressConflict
 
 from . import permissions, selectors, services
 from .forms import MilestoneReportForm
@@ -96,11 +97,7 @@ def milestone_report(request, brand_id: int):
     except ProgressConflict as conflict:
         # Keep what the user typed; a new submit on the fresh version is a deliberate act.
         fresh = _brand_or_404(brand_id)
-        posted = request.POST.copy()
-        posted["version"] = str(fresh.item.version)
-        form = MilestoneReportForm(posted, brand=fresh, departments=_choices(departments))
-        form.is_valid()
-        form.add_error(None, conflict.message)
+        form = form_after_conflict(MilestoneReportForm, request, conflict, brand=fresh, departments=_choices(departments))
         return _detail(request, fresh, form=form, status=409, conflict=True)
     messages.success(request, _("Your milestone report was submitted."))
     return redirect(brand)

@@ -4,7 +4,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from unionplan.api import ERRORS, ID_PATTERN
+from core.api import ERRORS, ID_PATTERN
 
 from . import selectors
 from .models import Department

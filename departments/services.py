@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from django.utils.translation import gettext as _
+
+from . import signals
 from .models import Department, DepartmentAlias, Membership, Profile
 
 
@@ -161,3 +164,43 @@ def user_deactivate(*, user) -> None:
     """People are deactivated, never deleted: their reports and history keep their name."""
     user.is_active = False
     user.save(update_fields=["is_active"])
+
+
+class DepartmentStillResponsible(Exception):
+    pass
+
+
+def department_holdings(*, department: Department) -> list[str]:
+    """What `department` still holds in open plans (items, brands…), one line each, as the apps say."""
+    lines: list[str] = []
+    for _receiver, found in signals.department_holdings.send(sender=Department, department=department):
+        lines.extend(found or [])
+    return lines
+
+
+@transaction.atomic
+def department_deactivate(*, department: Department, successor: Department | None = None) -> int:
+    """Deactivate a department; what it holds goes to `successor` first, so nothing is orphaned.
+
+    Refused (DepartmentStillResponsible) when it holds anything and no successor is named.
+    Returns how many things changed hands.
+    """
+    if successor is not None and successor.pk == department.pk:
+        raise DepartmentStillResponsible(_("A department cannot hand its items to itself."))
+    if successor is None:
+        holdings = department_holdings(department=department)
+        if holdings:
+            raise DepartmentStillResponsible(
+                _("%(name)s is still responsible for %(count)d items; choose who takes them over.")
+                % {"name": department, "count": len(holdings)}
+            )
+    moved = 0
+    if successor is not None:
+        for _receiver, count in signals.department_handover.send(
+            sender=Department, source=department, successor=successor
+        ):
+            moved += count or 0
+    department.is_active = False
+    department.save(update_fields=["is_active"])
+    return moved
+

@@ -6,6 +6,7 @@ app_name = "departments"
 
 urlpatterns = [
     path("departments/", views.department_tree, name="tree"),
+    path("departments/<int:department_id>/deactivate/", views.department_deactivate, name="department-deactivate"),
     path("people/", views.people, name="people"),
     path("people/upload/", views.people_upload, name="people-upload"),
     path("people/<int:user_id>/deactivate/", views.person_deactivate, name="person-deactivate"),

@@ -2,31 +2,56 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.people import display_name
+from core.views import allowed_only
+
 from . import selectors, services
-from .forms import PeopleUploadForm
+from .forms import DepartmentDeactivateForm, PeopleUploadForm
 from .importer.people import PeopleFileError, parse_people, read_people_file
-from .permissions import plan_admin_required
+from .models import Department
+from .permissions import is_plan_admin
 
 SESSION_KEY = "people_upload_rows"
 
 
-@plan_admin_required
+@allowed_only(is_plan_admin)
 def department_tree(request):
     return render(request, "departments/tree.html", {"tree": selectors.department_tree()})
 
 
-@plan_admin_required
+@allowed_only(is_plan_admin)
+def department_deactivate(request, department_id: int):
+    """The hand-over page: what the department still holds, who takes it over, then deactivate."""
+    department = get_object_or_404(Department, pk=department_id)
+    form = DepartmentDeactivateForm(request.POST if request.method == "POST" else None, department=department)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.department_deactivate(department=department, successor=form.cleaned_data["successor"])
+        except services.DepartmentStillResponsible as error:
+            form.add_error("successor", str(error))
+        else:
+            messages.success(
+                request, _("%(name)s is inactive; %(count)d items moved.") % {"name": department, "count": moved}
+            )
+            return redirect("departments:tree")
+    return render(
+        request,
+        "departments/deactivate.html",
+        {"department": department, "form": form, "holdings": services.department_holdings(department=department)},
+        status=400 if form.errors else 200,
+    )
+
+
+@allowed_only(is_plan_admin)
 def people(request):
     return render(request, "departments/people.html", {"people": selectors.people_list()})
 
 
-@plan_admin_required
+@allowed_only(is_plan_admin)
 def people_upload(request):
     """Upload → preview with per-row errors → confirm; nothing is saved before the confirmation."""
     form, preview = PeopleUploadForm(), None
@@ -57,7 +82,7 @@ def people_upload(request):
     return render(request, "departments/people_upload.html", {"form": form, "preview": preview, "has_errors": has_errors})
 
 
-@plan_admin_required
+@allowed_only(is_plan_admin)
 @require_POST
 def person_deactivate(request, user_id: int):
     user = get_object_or_404(get_user_model(), pk=user_id)
@@ -65,5 +90,5 @@ def person_deactivate(request, user_id: int):
         messages.error(request, _("You cannot deactivate your own account."))
     else:
         services.user_deactivate(user=user)
-        messages.success(request, _("%(name)s was deactivated.") % {"name": user.get_full_name() or user.username})
+        messages.success(request, _("%(name)s was deactivated.") % {"name": display_name(user)})
     return redirect("departments:people")

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
+from celery import current_app as app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -245,8 +246,6 @@ def enqueue(*, task_name: str, kwargs: dict) -> OutboxMessage:
 
 def outbox_publish(*, message_id: int) -> bool:
     """Publish one pending outbox message; False (and kept pending) when the broker cannot be reached."""
-    from unionplan.celery import app
-
     message = OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.PENDING).first()
     if message is None:
         return True

@@ -1,13 +1,13 @@
 """Celery tasks of notifications: the outbox drain, which also retries failed deliveries past their backoff."""
 
 from celery import shared_task
-from django.db import DatabaseError
+
+from core.jobs import RETRY_ON_DATABASE_ERROR
 
 from . import services
 
 
-@shared_task(name="notifications.drain_outbox", autoretry_for=(DatabaseError,), retry_backoff=30, max_retries=5,
-             acks_late=True)
+@shared_task(name="notifications.drain_outbox", **RETRY_ON_DATABASE_ERROR)
 def drain_outbox() -> dict:
     outbox = services.outbox_drain()
     deliveries = services.deliveries_send()

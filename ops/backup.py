@@ -51,8 +51,8 @@ MEDIA = "media"
 COUNTED = {
     "plans": "tasks.WorkPlan",
     "items": "tasks.WorkItem",
-    "reports": "tasks.ProgressReport",
-    "evidence": "tasks.Evidence",
+    "reports": "progress.ProgressReport",
+    "evidence": "progress.Evidence",
     "departments": "departments.Department",
     "users": settings.AUTH_USER_MODEL,
 }
@@ -413,7 +413,7 @@ def _verify(manifest: dict, *, media_root: Path) -> dict[str, int]:
         raise BackupError(f"restored, but {len(wrong)} media files differ from the archive, e.g. {wrong[0]}")
     with connection.cursor() as cursor:
         counts = _read_facts(cursor, version="").counts
-        evidence = apps.get_model("tasks.Evidence")._meta
+        evidence = apps.get_model("progress.Evidence")._meta
         cursor.execute(f'SELECT "{evidence.get_field("file").column}" FROM "{evidence.db_table}"')
         missing = [name for (name,) in cursor.fetchall() if not (media_root / name).is_file()]
     counts["media_files"] = sum(1 for name in manifest["members"] if name.startswith(f"{MEDIA}/"))

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions
-from .models import Evidence, Instruction, ProgressReport, Responsibility, Section, Target, TargetReading, WorkItem, WorkPlan
+from .models import Responsibility, Section, Target, WorkItem, WorkPlan
 
 
 class SectionInline(admin.TabularInline):
@@ -14,7 +14,6 @@ class SectionInline(admin.TabularInline):
 
 @admin.register(WorkPlan)
 class WorkPlanAdmin(admin.ModelAdmin):
-    list_display = ["title", "organization", "year", "status", "updated_at"]
     list_display = ["title", "organization", "year", "status", "review_required", "updated_at"]
     list_filter = ["status", "year", "organization"]
     search_fields = ["title", "organization"]
@@ -110,40 +109,3 @@ class ResponsibilityAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         for item in items:
             permissions.sync_item_permissions(item)
-
-
-class TargetReadingInline(admin.TabularInline):
-    model = TargetReading
-    extra = 0
-    autocomplete_fields = ["target"]
-
-
-class EvidenceInline(admin.TabularInline):
-    model = Evidence
-    extra = 0
-    readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
-    fields = ["original_name", "content_type", "size", "uploaded_at"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
-    list_display = ["item", "department", "role", "reporter", "status", "percent", "state", "created_at"]
-    list_filter = ["state", "status", "role", "department", "item__section__plan"]
-    search_fields = ["item__title", "narrative", "reporter__username", "reporter__first_name"]
-    list_select_related = ["item", "department", "reporter"]
-    autocomplete_fields = ["item", "reporter", "reviewer"]
-    inlines = [TargetReadingInline, EvidenceInline]
-    date_hierarchy = "created_at"
-
-
-@admin.register(Instruction)
-class InstructionAdmin(SimpleHistoryAdmin):
-    list_display = ["text", "item", "author", "created_at", "handled_by", "handled_at"]
-    list_filter = ["handled_at", "item__section__plan"]
-    search_fields = ["text", "reply", "item__title"]
-    list_select_related = ["item", "author", "handled_by"]
-    autocomplete_fields = ["item", "author", "handled_by"]

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class TasksConfig(AppConfig):
     name = "tasks"
     verbose_name = _("Work plans")
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

@@ -1,6 +1,5 @@
 import datetime
 
-from django.conf import settings
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
@@ -36,7 +35,6 @@ class WorkPlan(models.Model):
         default=True,
         help_text=_("When off, a submitted report counts at once."),
     )
-    # --- jobs (issue 4): reminders and roll-up settings of the plan --------------
     reporting_day = models.PositiveSmallIntegerField(
         _("monthly reporting day"),
         default=25,
@@ -61,7 +59,6 @@ class WorkPlan(models.Model):
         validators=[MaxValueValidator(100)],
         help_text=_("An item more than this many percentage points behind the time elapsed turns yellow."),
     )
-    # --- end jobs ----------------------------------------------------------------
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -78,6 +75,10 @@ class WorkPlan(models.Model):
 
     def get_absolute_url(self):
         return reverse("tasks:plan-detail", args=[self.pk])
+
+    @property
+    def year_start(self) -> datetime.date:
+        return datetime.date(self.year, 1, 1)
 
     @property
     def year_end(self) -> datetime.date:
@@ -127,7 +128,6 @@ class WorkItem(models.Model):
     # Bumped by every change of the item's progress: a form based on an older
     # version is refused instead of silently overwriting (no lost updates).
     version = models.PositiveIntegerField(_("version"), default=0)
-    # --- jobs (issue 4): the item's weight in its section's roll-up -------------
     rollup_weight = models.DecimalField(
         _("weight in the section"),
         max_digits=6,
@@ -136,7 +136,6 @@ class WorkItem(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("Items count by this weight in their section's progress; all 1 by default."),
     )
-    # --- end jobs ----------------------------------------------------------------
     source_line = models.PositiveIntegerField(_("line in document"), null=True, blank=True)
     departments = models.ManyToManyField(
         Department, through="Responsibility", verbose_name=_("responsible departments"), related_name="work_items"
@@ -271,268 +270,3 @@ class WorkItemGroupObjectPermission(GroupObjectPermissionBase):
     """Grants to department groups; rows go with their item (no orphans)."""
 
     content_object = models.ForeignKey(WorkItem, on_delete=models.CASCADE)
-
-
-class ProgressReport(models.Model):
-    """A department's progress report (进度报告) on a work item.
-
-    The lead department's approved report is the item's official progress; a
-    co-organizer's report is its own part.
-    """
-
-    class State(models.TextChoices):
-        SUBMITTED = "submitted", _("awaiting review")
-        APPROVED = "approved", _("approved")
-        RETURNED = "returned", _("returned")
-
-    item = models.ForeignKey(WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="reports")
-    department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="progress_reports"
-    )
-    role = models.CharField(_("role"), max_length=16, choices=Responsibility.Role.choices)
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), on_delete=models.PROTECT, related_name="progress_reports"
-    )
-    status = models.CharField(_("status"), max_length=16, choices=WorkItem.Status.choices)
-    percent = models.PositiveSmallIntegerField(_("percent complete"))
-    narrative = models.TextField(_("progress description"))
-    state = models.CharField(_("review state"), max_length=16, choices=State.choices, default=State.SUBMITTED)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewer"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reviewed_reports",
-    )
-    review_comment = models.TextField(_("review comment"), blank=True)
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("progress report")
-        verbose_name_plural = _("progress reports")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["item", "department", "-created_at"], name="report_item_dept_recent")]
-        constraints = [
-            models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_at_most_100"),
-        ]
-
-    def __str__(self):
-        return f"{self.item} · {self.department} · {self.created_at:%Y-%m-%d}"
-
-    def get_absolute_url(self):
-        return reverse("tasks:item-detail", args=[self.item_id]) + f"#report-{self.pk}"
-
-
-class TargetReading(models.Model):
-    """The value of one target as a report states it."""
-
-    report = models.ForeignKey(
-        ProgressReport, verbose_name=_("progress report"), on_delete=models.CASCADE, related_name="readings"
-    )
-    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="readings")
-    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
-
-    class Meta:
-        verbose_name = _("target reading")
-        verbose_name_plural = _("target readings")
-        constraints = [
-            models.UniqueConstraint(fields=["report", "target"], name="reading_unique_report_target"),
-            models.CheckConstraint(condition=Q(value__gte=0), name="reading_value_not_negative"),
-        ]
-
-    def __str__(self):
-        return f"{self.target}: {self.value}"
-
-
-def evidence_path(instance, filename):
-    # A random name on disk: the user's file name is kept in the row, never trusted as a path.
-    import uuid
-
-    return f"evidence/{instance.report.item_id}/{uuid.uuid4().hex}"
-
-
-class Evidence(models.Model):
-    """A file attached to a report as evidence (佐证材料); served only through a permission check."""
-
-    report = models.ForeignKey(
-        ProgressReport, verbose_name=_("progress report"), on_delete=models.CASCADE, related_name="evidence"
-    )
-    file = models.FileField(_("file"), upload_to=evidence_path)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
-        ordering = ["pk"]
-
-    def __str__(self):
-        return self.original_name
-
-    def get_absolute_url(self):
-        return reverse("tasks:evidence-download", args=[self.pk])
-
-
-class Instruction(models.Model):
-    """A leadership instruction (领导批示) on an item, open until a department answers it."""
-
-    item = models.ForeignKey(
-        WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="instructions"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="instructions"
-    )
-    text = models.TextField(_("instruction"))
-    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("handled by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="handled_instructions",
-    )
-    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
-    reply = models.TextField(_("reply"), blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("leadership instruction")
-        verbose_name_plural = _("leadership instructions")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return self.text[:40]
-
-    @property
-    def is_open(self) -> bool:
-        return self.handled_at is None
-
-
-# ---------------------------------------------------------------------------
-# Jobs (issue 4): the stored roll-up, so pages read it and never recompute.
-
-
-class Light(models.TextChoices):
-    """The traffic light of an item, section or plan (see tasks.rollup for the rule)."""
-
-    GREEN = "green", _("on track")
-    YELLOW = "yellow", _("at risk")
-    RED = "red", _("late")
-
-
-class ItemRollup(models.Model):
-    """An item's computed progress and light, refreshed by the roll-up job."""
-
-    item = models.OneToOneField(WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="rollup")
-    percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=1)
-    expected_percent = models.DecimalField(_("expected by now (%)"), max_digits=5, decimal_places=1)
-    light = models.CharField(_("light"), max_length=8, choices=Light.choices)
-    is_done = models.BooleanField(_("done"), default=False)
-    is_overdue = models.BooleanField(_("overdue"), default=False)
-    reported_this_cycle = models.BooleanField(_("reported this cycle"), default=False)
-    targets_total = models.PositiveIntegerField(_("targets"), default=0)
-    targets_met = models.PositiveIntegerField(_("targets met"), default=0)
-    placeholders = models.PositiveIntegerField(_("placeholder targets (TBD)"), default=0)
-    flags = models.JSONField(_("flags"), default=list, blank=True)
-    computed_at = models.DateTimeField(_("computed at"))
-
-    class Meta:
-        verbose_name = _("item roll-up")
-        verbose_name_plural = _("item roll-ups")
-        constraints = [
-            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="itemrollup_percent_range"),
-        ]
-
-    def __str__(self):
-        return f"{self.item_id}: {self.percent}% {self.light}"
-
-
-class GroupRollup(models.Model):
-    """What a section's and a plan's roll-up share: progress, light and counts."""
-
-    percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=1)
-    expected_percent = models.DecimalField(_("expected by now (%)"), max_digits=5, decimal_places=1)
-    light = models.CharField(_("light"), max_length=8, choices=Light.choices)
-    items_green = models.PositiveIntegerField(_("items on track"), default=0)
-    items_yellow = models.PositiveIntegerField(_("items at risk"), default=0)
-    items_red = models.PositiveIntegerField(_("items late"), default=0)
-    items_done = models.PositiveIntegerField(_("items done"), default=0)
-    targets_total = models.PositiveIntegerField(_("targets"), default=0)
-    targets_met = models.PositiveIntegerField(_("targets met"), default=0)
-    placeholders = models.PositiveIntegerField(_("placeholder targets (TBD)"), default=0)
-    computed_at = models.DateTimeField(_("computed at"))
-
-    class Meta:
-        abstract = True
-
-
-class SectionRollup(GroupRollup):
-    """A section's weighted progress, light and item counts by light."""
-
-    section = models.OneToOneField(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="rollup")
-
-    class Meta:
-        verbose_name = _("section roll-up")
-        verbose_name_plural = _("section roll-ups")
-        constraints = [
-            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="sectionrollup_percent_range"),
-        ]
-
-    def __str__(self):
-        return f"{self.section_id}: {self.percent}% {self.light}"
-
-
-class PlanRollup(GroupRollup):
-    """A plan's progress (mean of its sections), light and counts."""
-
-    plan = models.OneToOneField(WorkPlan, verbose_name=_("work plan"), on_delete=models.CASCADE, related_name="rollup")
-
-    class Meta:
-        verbose_name = _("plan roll-up")
-        verbose_name_plural = _("plan roll-ups")
-        constraints = [
-            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="planrollup_percent_range"),
-        ]
-
-    def __str__(self):
-        return f"{self.plan_id}: {self.percent}% {self.light}"
-
-
-class RollupSnapshot(models.Model):
-    """The plan's (section empty) or a section's progress at the end of a day, for trend charts."""
-
-    plan = models.ForeignKey(WorkPlan, verbose_name=_("work plan"), on_delete=models.CASCADE, related_name="snapshots")
-    section = models.ForeignKey(
-        Section, verbose_name=_("section"), on_delete=models.CASCADE, null=True, blank=True, related_name="snapshots"
-    )
-    date = models.DateField(_("date"))
-    percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=1)
-    expected_percent = models.DecimalField(_("expected by then (%)"), max_digits=5, decimal_places=1)
-    light = models.CharField(_("light"), max_length=8, choices=Light.choices)
-    items_green = models.PositiveIntegerField(_("items on track"), default=0)
-    items_yellow = models.PositiveIntegerField(_("items at risk"), default=0)
-    items_red = models.PositiveIntegerField(_("items late"), default=0)
-    items_done = models.PositiveIntegerField(_("items done"), default=0)
-
-    class Meta:
-        verbose_name = _("daily snapshot")
-        verbose_name_plural = _("daily snapshots")
-        ordering = ["plan", "date", "section"]
-        indexes = [models.Index(fields=["plan", "date"], name="snapshot_plan_date")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "date"], condition=Q(section__isnull=True), name="snapshot_unique_plan_date"
-            ),
-            models.UniqueConstraint(
-                fields=["section", "date"], condition=Q(section__isnull=False), name="snapshot_unique_section_date"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.date} {self.section_id or self.plan_id}: {self.percent}%"

@@ -1,25 +1,22 @@
-"""The one place that answers "may this user do this to this work item".
+"""The one place that answers "may this user do this to this plan or work item".
 
-Views, templates, the API and jobs ask here; only this module talks to
-django-guardian. Grants go to department groups (never to single users):
-members' group -> report_progress, heads' group -> review_progress, on every
-item the department is responsible for.
+Views, templates, the API and jobs of every app ask here (or their own
+permissions.py, which asks here); only this module talks to django-guardian.
+Grants go to department groups (never to single users): members' group ->
+report_progress, heads' group -> review_progress, on every item the department
+is responsible for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import get_objects_for_user
 
 from departments.models import Membership
-from departments.permissions import in_group as _in_group
-from departments.permissions import is_leadership, is_plan_admin
+from departments.permissions import is_plan_admin
 
-from .models import Instruction, ProgressReport, WorkItem, WorkItemGroupObjectPermission, WorkPlan
+from .models import WorkItem, WorkItemGroupObjectPermission, WorkPlan
 
 REPORT = "report_progress"
 REVIEW = "review_progress"
@@ -29,7 +26,13 @@ def can_view_plan(user, plan: WorkPlan) -> bool:
     return user.is_authenticated and user.is_active
 
 
-def _item_is_open(item: WorkItem) -> bool:
+def can_manage_plans(user) -> bool:
+    """The set-up pages: upload, fill, publish, close and copy plans; departments and people."""
+    return is_plan_admin(user)
+
+
+def is_open(item: WorkItem) -> bool:
+    """A closed plan stays viewable with its history and takes no changes."""
     return item.section.plan.status != WorkPlan.Status.CLOSED
 
 
@@ -40,56 +43,25 @@ def _checker(user) -> ObjectPermissionChecker:
     return checker
 
 
-def prefetch_item_permissions(user, items: Iterable[WorkItem]) -> None:
-    """Load the user's permissions on many items in one query (list pages)."""
-    if user.is_authenticated:
-        _checker(user).prefetch_perms(list(items))
+def has_item_permission(user, codename: str, item: WorkItem) -> bool:
+    """Does one of the user's department groups hold `codename` (REPORT, REVIEW) on the item?"""
+    return user.is_authenticated and user.is_active and _checker(user).has_perm(codename, item)
 
 
-def can_report(user, item: WorkItem) -> bool:
-    if not (user.is_authenticated and user.is_active) or not _item_is_open(item):
-        return False
-    return _checker(user).has_perm(REPORT, item)
-
-
-def can_review(user, report: ProgressReport) -> bool:
-    """A head reviews their own department's reports, and only those still awaiting review."""
-    if report.state != ProgressReport.State.SUBMITTED or not user.is_authenticated or not user.is_active:
-        return False
-    if not _item_is_open(report.item):
-        return False
-    if is_plan_admin(user):
-        return True
-    return _checker(user).has_perm(REVIEW, report.item) and _in_group(user, report.department.head_group.name)
-
-
-def can_instruct(user, item: WorkItem) -> bool:
-    return is_leadership(user) and _item_is_open(item)
-
-
-def can_handle_instruction(user, instruction: Instruction) -> bool:
-    return instruction.is_open and can_report(user, instruction.item)
-
-
-def can_download_evidence(user, evidence) -> bool:
-    return can_view_plan(user, evidence.report.item.section.plan)
+def may_report_on(user, item: WorkItem) -> bool:
+    """A member of a responsible department (or a plan admin), while the plan is open."""
+    return is_open(item) and has_item_permission(user, REPORT, item)
 
 
 def reporting_departments(user, item: WorkItem) -> list:
     """The user's departments that are responsible for `item` (what they may report for)."""
-    if not can_report(user, item):
+    if not may_report_on(user, item):
         return []
     if is_plan_admin(user):
         # An admin may report on a department's behalf (e.g. from a paper report).
         return [r.department for r in item.responsibilities.all()]
     mine = set(Membership.objects.filter(user=user).values_list("department_id", flat=True))
     return [r.department for r in item.responsibilities.all() if r.department_id in mine]
-
-
-def items_user_may_report(user, queryset=None):
-    return get_objects_for_user(
-        user, f"tasks.{REPORT}", klass=queryset if queryset is not None else WorkItem, accept_global_perms=False
-    )
 
 
 def _permission(codename: str) -> Permission:
@@ -116,15 +88,3 @@ def sync_item_permissions(item: WorkItem) -> None:
             WorkItemGroupObjectPermission(content_object=item, group_id=group_id, permission=permissions[codename])
             for group_id, codename in missing
         )
-
-
-def can_view_dashboard(user) -> bool:
-    """The six-section dashboard, drill-downs and bulletins: leadership and plan admins."""
-    return is_leadership(user) or is_plan_admin(user)
-
-
-def can_view_department_dashboard(user, department) -> bool:
-    """A department's figures: its own members and heads, and whoever sees the whole dashboard."""
-    if can_view_dashboard(user):
-        return True
-    return user.is_authenticated and user.is_active and _in_group(user, department.group.name)

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
-from departments.models import Membership
+from departments.models import Department, Membership
 
-from .models import (
-    Evidence,
-    Instruction,
-    ProgressReport,
-    Responsibility,
-    Section,
-    Target,
-    TargetReading,
-    WorkItem,
-    WorkPlan,
-)
+from .extensions import TimelineEvent
+from .models import Responsibility, Section, Target, WorkItem, WorkPlan
 
 
 def plan_list() -> QuerySet[WorkPlan]:
@@ -66,137 +57,8 @@ def item_detail(*, item_id: int) -> WorkItem:
 
 
 # ---------------------------------------------------------------------------
-# Progress pages.
-
-DUE_SOON_DAYS = 30
-
-
-@dataclass
-class MyWorkRow:
-    """One item the user's department is responsible for, with what waits for them."""
-
-    responsibility: Responsibility
-    latest_state: str | None
-    latest_status: str | None
-    latest_percent: int | None
-    latest_at: object
-    open_instructions: list = field(default_factory=list)
-
-    @property
-    def item(self) -> WorkItem:
-        return self.responsibility.item
-
-    def flags(self, today: datetime.date) -> list[str]:
-        item = self.item
-        flags = []
-        if self.latest_at is None:
-            flags.append("never_reported")
-        elif self.latest_state == ProgressReport.State.RETURNED:
-            flags.append("returned")
-        elif self.latest_state == ProgressReport.State.SUBMITTED:
-            flags.append("awaiting_review")
-        if item.status != WorkItem.Status.DONE:
-            if item.due_date < today:
-                flags.append("overdue")
-            elif (item.due_date - today).days <= DUE_SOON_DAYS:
-                flags.append("due_soon")
-        if self.open_instructions:
-            flags.append("instruction")
-        return flags
-
-
-def my_work(*, user, plan: WorkPlan) -> list[MyWorkRow]:
-    """The items of the user's departments in `plan`, in document order: a fixed number of queries."""
-    latest = ProgressReport.objects.filter(item=OuterRef("item"), department=OuterRef("department")).order_by(
-        "-created_at", "-pk"
-    )
-    responsibilities = (
-        Responsibility.objects.filter(department__memberships__user=user, item__section__plan=plan)
-        .select_related("item__section", "department")
-        .annotate(
-            latest_state=Subquery(latest.values("state")[:1]),
-            latest_status=Subquery(latest.values("status")[:1]),
-            latest_percent=Subquery(latest.values("percent")[:1]),
-            latest_at=Subquery(latest.values("created_at")[:1]),
-        )
-        .order_by("item__section__number", "item__number", "department__order")
-    )
-    rows = [
-        MyWorkRow(
-            responsibility=r,
-            latest_state=r.latest_state,
-            latest_status=r.latest_status,
-            latest_percent=r.latest_percent,
-            latest_at=r.latest_at,
-        )
-        for r in responsibilities
-    ]
-    by_item: dict[int, list] = {}
-    for instruction in Instruction.objects.filter(
-        item_id__in={row.item.pk for row in rows}, handled_at__isnull=True
-    ).select_related("author"):
-        by_item.setdefault(instruction.item_id, []).append(instruction)
-    for row in rows:
-        row.open_instructions = by_item.get(row.item.pk, [])
-    return rows
-
-
-def item_page(*, item_id: int) -> WorkItem:
-    """An item with everything its page shows: departments, targets, reports, instructions."""
-    return (
-        _item_queryset()
-        .select_related("section__plan")
-        .prefetch_related(
-            Prefetch(
-                "reports",
-                queryset=ProgressReport.objects.select_related(
-                    "department__head_group", "reporter", "reviewer"
-                ).prefetch_related(
-                    Prefetch("readings", queryset=TargetReading.objects.select_related("target").order_by("target__order")),
-                    "evidence",
-                ),
-            ),
-            Prefetch("instructions", queryset=Instruction.objects.select_related("author", "handled_by")),
-        )
-        .get(pk=item_id)
-    )
-
-
-def item_recent_reports(*, item_id: int, limit: int = 3) -> list[ProgressReport]:
-    """The newest reports on an item, for the conflict message of the report form."""
-    return list(
-        ProgressReport.objects.filter(item_id=item_id).select_related("department", "reporter", "reviewer")[:limit]
-    )
-
-
-def report_for_review(*, report_id: int) -> ProgressReport:
-    return ProgressReport.objects.select_related("item__section__plan", "department__head_group").get(pk=report_id)
-
-
-def review_queue(*, user) -> QuerySet[ProgressReport]:
-    """Reports awaiting review in the departments the user heads, oldest first."""
-    return (
-        ProgressReport.objects.filter(
-            state=ProgressReport.State.SUBMITTED,
-            department__memberships__user=user,
-            department__memberships__role=Membership.Role.HEAD,
-        )
-        .select_related("item__section", "department", "reporter")
-        .prefetch_related(Prefetch("readings", queryset=TargetReading.objects.select_related("target")), "evidence")
-        .order_by("created_at", "pk")
-    )
-
-
-def evidence_file(*, evidence_id: int) -> Evidence:
-    return Evidence.objects.select_related("report__item__section__plan").get(pk=evidence_id)
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    at: object
-    actor: object
-    kind: str  # report, review, instruction, reply, change
-    text: str
+# History (留痕) of the item's own fields and targets; other apps add their events through
+# tasks.extensions (reports, reviews, instructions).
 
 
 _ITEM_FIELDS = ("status", "progress_percent", "due_date", "title")
@@ -221,31 +83,9 @@ def _field_changes(records, fields, model) -> list[tuple]:
     return changes
 
 
-def item_timeline(*, item: WorkItem) -> list[TimelineEvent]:
-    """Who did what and when on an item (留痕): reports, reviews, instructions and field changes.
-
-    Expects `item` from `item_page` (reports and instructions prefetched); adds two queries.
-    """
-    from django.utils.translation import gettext as _
-
+def item_field_changes(*, item: WorkItem) -> list[TimelineEvent]:
+    """Changes of the item's status, progress, due date and title, and of its targets' values: two queries."""
     events = []
-    for report in item.reports.all():
-        events.append(
-            TimelineEvent(
-                report.created_at,
-                report.reporter,
-                "report",
-                _("%(department)s reported: %(status)s, %(percent)d%%")
-                % {"department": report.department, "status": report.get_status_display(), "percent": report.percent},
-            )
-        )
-        if report.reviewed_at:
-            comment = f"{report.get_state_display()} {report.review_comment}".strip()
-            events.append(TimelineEvent(report.reviewed_at, report.reviewer, "review", comment))
-    for instruction in item.instructions.all():
-        events.append(TimelineEvent(instruction.created_at, instruction.author, "instruction", instruction.text))
-        if instruction.handled_at:
-            events.append(TimelineEvent(instruction.handled_at, instruction.handled_by, "reply", instruction.reply))
     item_history = WorkItem.history.filter(id=item.pk).select_related("history_user")
     for record, diffs in _field_changes(item_history, _ITEM_FIELDS, WorkItem):
         text = "; ".join(f"{name}: {_display(old)} → {_display(new)}" for name, old, new in diffs)
@@ -254,12 +94,10 @@ def item_timeline(*, item: WorkItem) -> list[TimelineEvent]:
     for record, diffs in _field_changes(target_history, _TARGET_FIELDS, Target):
         text = f"{record.subject}: " + "; ".join(f"{name} {_display(old)} → {_display(new)}" for name, old, new in diffs)
         events.append(TimelineEvent(record.history_date, record.history_user, "change", text))
-    return sorted(events, key=lambda e: e.at, reverse=True)
+    return events
 
 
 def _display(value) -> str:
-    from django.utils.translation import gettext as _
-
     if value is None or value == "":
         return _("(none)")
     if isinstance(value, str) and value in WorkItem.Status.values:
@@ -301,8 +139,6 @@ class SetupProblems:
 
 def plan_setup_problems(*, plan: WorkPlan) -> SetupProblems:
     """Four queries, whatever the size of the plan."""
-    from departments.models import Department
-
     placeholders = list(
         Target.objects.filter(Target.to_be_set(), item__section__plan=plan)
         .select_related("item__section")

@@ -1,4 +1,4 @@
-"""Every state change of work plans.
+"""Every state change of work plans: import, set-up, lifecycle, copy to next year, hand-over.
 
 `plan_import` is the one writer of parsed plan documents: it creates or
 updates a plan so that importing the same document twice changes nothing, and
@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.db import models, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.dates import shift_year
 
 from departments import services as department_services
 from departments.models import Department
@@ -22,17 +23,7 @@ from departments.selectors import department_by_name_or_alias, department_names_
 from . import permissions, signals
 from .importer import PlanParseError, parse_plan, read_document
 from .importer.document import ParsedItem, ParsedPlan
-from .models import (
-    Evidence,
-    Instruction,
-    ProgressReport,
-    Responsibility,
-    Section,
-    Target,
-    TargetReading,
-    WorkItem,
-    WorkPlan,
-)
+from .models import Responsibility, Section, Target, WorkItem, WorkPlan
 
 
 @dataclass
@@ -107,7 +98,7 @@ def plan_import(
         # Kept on purpose: an item may already carry reports; an admin removes it.
         result.warnings.append(_("Item %(name)s is not in the document; it was kept.") % {"name": item})
 
-    signals.plan_imported.send(sender=WorkPlan, parsed=parsed, plan=plan, result=result)  # brands (issue 6)
+    signals.plan_imported.send(sender=WorkPlan, parsed=parsed, plan=plan, result=result)
     if dry_run:
         transaction.set_rollback(True)
     return result
@@ -255,181 +246,6 @@ def _record(result: PlanImportResult, change: str | None, label: str) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Progress: reports, reviews, leadership instructions.
-
-
-class ProgressConflict(Exception):
-    """Someone changed the item since the form was loaded; nothing was saved."""
-
-    def __init__(self, message: str, *, item: WorkItem):
-        self.message = message
-        self.item = item
-        super().__init__(message)
-
-
-@dataclass(frozen=True)
-class EvidenceUpload:
-    name: str
-    content_type: str
-    size: int
-    file: object  # an UploadedFile
-
-
-def _lock_item(item_id: int) -> WorkItem:
-    return WorkItem.objects.select_for_update(of=("self",)).select_related("section__plan").get(pk=item_id)
-
-
-def _bump_version(item: WorkItem, *, expected: int | None = None) -> None:
-    # The version is checked in the UPDATE's WHERE clause, so two requests that
-    # read the same version cannot both win, even without the row lock.
-    rows = WorkItem.objects.filter(pk=item.pk, **({"version": expected} if expected is not None else {})).update(
-        version=models.F("version") + 1
-    )
-    if not rows:
-        raise ProgressConflict(_("This item was changed by someone else meanwhile."), item=item)
-    item.version = (expected if expected is not None else item.version) + 1
-
-
-@transaction.atomic
-def report_submit(
-    *,
-    item: WorkItem,
-    department: Department,
-    reporter,
-    status: str,
-    percent: int,
-    narrative: str,
-    readings: dict[int, Decimal],
-    evidence: list[EvidenceUpload],
-    base_version: int,
-) -> ProgressReport:
-    """Record a department's progress report on an item.
-
-    Refuses (ProgressConflict) when the item changed since the form showed
-    `base_version`. Without review on the plan, the report counts at once.
-    """
-    locked = _lock_item(item.pk)
-    if locked.version != base_version:
-        raise ProgressConflict(_("Someone else changed this item's progress since you opened the form."), item=locked)
-    responsibility = locked.responsibilities.get(department=department)
-    report = ProgressReport(
-        item=locked,
-        department=department,
-        role=responsibility.role,
-        reporter=reporter,
-        status=status,
-        percent=percent,
-        narrative=narrative,
-    )
-    report.full_clean()
-    report.save()
-    targets = {t.pk: t for t in locked.targets.all()}
-    TargetReading.objects.bulk_create(
-        TargetReading(report=report, target=targets[target_id], value=value)
-        for target_id, value in readings.items()
-        if target_id in targets and value is not None
-    )
-    for upload in evidence:
-        Evidence.objects.create(
-            report=report, file=upload.file, original_name=upload.name[:255], content_type=upload.content_type, size=upload.size
-        )
-    _bump_version(locked, expected=base_version)
-    if not locked.section.plan.review_required:
-        _approve(report, item=locked, reviewer=reporter, comment="")
-    # --- jobs (issue 4): ask the heads to review, after commit; the outbox keeps it while the broker is down.
-    if report.state == ProgressReport.State.SUBMITTED:
-        from notifications.services import enqueue
-
-        enqueue(task_name="tasks.notify_report_submitted", kwargs={"report_id": report.pk})
-    # --- end jobs
-    return report
-
-
-def _approve(report: ProgressReport, *, item: WorkItem, reviewer, comment: str) -> None:
-    report.state = ProgressReport.State.APPROVED
-    report.reviewer, report.review_comment, report.reviewed_at = reviewer, comment, timezone.now()
-    report.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
-    signals.report_approved.send(sender=ProgressReport, report=report, item=item)  # brands (issue 6)
-    if report.role != Responsibility.Role.LEAD:
-        # A co-organizer's report is its own part; the lead's report is the item's.
-        return
-    item.status, item.progress_percent, item.last_report_at = report.status, report.percent, report.reviewed_at
-    item.save(update_fields=["status", "progress_percent", "last_report_at"])
-    for reading in report.readings.select_related("target"):
-        target = reading.target
-        if target.current_value != reading.value:
-            target.current_value = reading.value
-            target.save(update_fields=["current_value"])
-
-
-def _lock_report_for_review(report: ProgressReport) -> tuple[ProgressReport, WorkItem]:
-    item = _lock_item(report.item_id)
-    locked = ProgressReport.objects.select_for_update(of=("self",)).select_related("department", "reviewer").get(pk=report.pk)
-    if locked.state != ProgressReport.State.SUBMITTED:
-        raise ProgressConflict(
-            _("This report was already reviewed by %(name)s.")
-            % {"name": locked.reviewer.get_full_name() or locked.reviewer.username if locked.reviewer else "—"},
-            item=item,
-        )
-    return locked, item
-
-
-@transaction.atomic
-def report_approve(*, report: ProgressReport, reviewer, comment: str = "") -> ProgressReport:
-    """Approve a submitted report; the lead department's then becomes the item's official progress."""
-    locked, item = _lock_report_for_review(report)
-    _approve(locked, item=item, reviewer=reviewer, comment=comment)
-    _bump_version(item)
-    _tell_reporter(locked)
-    return locked
-
-
-@transaction.atomic
-def report_return(*, report: ProgressReport, reviewer, comment: str) -> ProgressReport:
-    """Send a report back to its department with the head's comment; official progress is unchanged."""
-    locked, item = _lock_report_for_review(report)
-    locked.state = ProgressReport.State.RETURNED
-    locked.reviewer, locked.review_comment, locked.reviewed_at = reviewer, comment, timezone.now()
-    locked.full_clean()
-    locked.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
-    _bump_version(item)
-    _tell_reporter(locked)
-    return locked
-
-
-def _tell_reporter(report: ProgressReport) -> None:
-    # After commit, through the outbox like the review request: a broker outage loses nothing.
-    from notifications.services import enqueue
-
-    enqueue(task_name="tasks.notify_report_reviewed", kwargs={"report_id": report.pk})
-
-
-@transaction.atomic
-def instruction_create(*, item: WorkItem, author, text: str) -> Instruction:
-    """A leader's instruction (批示); the responsible departments see it until one answers it."""
-    instruction = Instruction(item=item, author=author, text=text)
-    instruction.full_clean()
-    instruction.save()
-    return instruction
-
-
-@transaction.atomic
-def instruction_handle(*, instruction: Instruction, user, reply: str) -> Instruction:
-    """Mark an instruction handled with the department's reply; refused if someone already did."""
-    locked = Instruction.objects.select_for_update(of=("self",)).select_related("handled_by").get(pk=instruction.pk)
-    if locked.handled_at is not None:
-        raise ProgressConflict(
-            _("%(name)s already answered this instruction.")
-            % {"name": locked.handled_by.get_full_name() or locked.handled_by.username},
-            item=locked.item,
-        )
-    locked.handled_by, locked.handled_at, locked.reply = user, timezone.now(), reply
-    locked.full_clean()
-    locked.save(update_fields=["handled_by", "handled_at", "reply"])
-    return locked
-
-
-# ---------------------------------------------------------------------------
 # Plan administration: placeholders, lifecycle, next year's plan, departments.
 
 
@@ -476,15 +292,6 @@ class PlanExists(Exception):
     pass
 
 
-def _shift_year(day, years: int):
-    if day is None:
-        return None
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 @transaction.atomic
 def plan_clone(*, plan: WorkPlan, year: int) -> WorkPlan:
     """Copy a plan into `year` as a draft: sections, items, responsibilities and targets,
@@ -515,7 +322,7 @@ def plan_clone(*, plan: WorkPlan, year: int) -> WorkPlan:
                 title=item.title,
                 body=item.body,
                 subheading=item.subheading,
-                due_date=_shift_year(item.due_date, shift),
+                due_date=shift_year(item.due_date, shift),
                 source_line=item.source_line,
             )
             Responsibility.objects.bulk_create(
@@ -533,7 +340,7 @@ def plan_clone(*, plan: WorkPlan, year: int) -> WorkPlan:
                     target_value=t.target_value,
                     no_number=t.no_number,
                     level=t.level,
-                    due_date=_shift_year(t.due_date, shift),
+                    due_date=shift_year(t.due_date, shift),
                 )
                 for t in item.targets.all()
             )
@@ -542,10 +349,6 @@ def plan_clone(*, plan: WorkPlan, year: int) -> WorkPlan:
         permissions.sync_item_permissions(new_item)
     signals.plan_cloned.send(sender=WorkPlan, source=plan, clone=clone, items=dict((a.pk, b) for a, b in items))
     return clone
-
-
-class DepartmentStillResponsible(Exception):
-    pass
 
 
 @transaction.atomic
@@ -573,23 +376,4 @@ def responsibilities_move(*, source: Department, target: Department) -> int:
                 existing.save(update_fields=["role", "order"])
         permissions.sync_item_permissions(item)
         moved += 1
-    return moved
-
-
-@transaction.atomic
-def department_deactivate(*, department: Department, successor: Department | None = None) -> int:
-    """Deactivate a department; its open responsibilities go to `successor` first, so nothing is orphaned."""
-    open_items = Responsibility.objects.filter(department=department).exclude(
-        item__section__plan__status=WorkPlan.Status.CLOSED
-    )
-    if open_items.exists() and successor is None:
-        raise DepartmentStillResponsible(
-            _("%(name)s is still responsible for %(count)d items; choose who takes them over.")
-            % {"name": department, "count": open_items.count()}
-        )
-    if successor is not None and successor.pk == department.pk:
-        raise DepartmentStillResponsible(_("A department cannot hand its items to itself."))
-    moved = responsibilities_move(source=department, target=successor) if successor is not None else 0
-    department.is_active = False
-    department.save(update_fields=["is_active"])
     return moved

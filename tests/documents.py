@@ -33,7 +33,8 @@ def bulk_plan(*, items: int, departments: int = 200, reports: int = 0, year: int
     from django.utils import timezone
 
     from departments.models import Department
-    from tasks.models import ProgressReport, Responsibility, Section, Target, WorkItem, WorkPlan
+    from progress.models import ProgressReport
+    from tasks.models import Responsibility, Section, Target, WorkItem, WorkPlan
 
     rng = random.Random(year)
     plan = WorkPlan.objects.create(organization=organization, year=year, title=f"{organization}{year}年工作要点",

@@ -7,18 +7,12 @@ from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from core.api import ERRORS
+from dashboard.api import PlanRollupView, WorkItemViewSet
 from departments.api import DepartmentViewSet
-from unionplan.api import ERRORS
-from tasks.api import (
-    EvidenceViewSet,
-    InstructionViewSet,
-    PlanViewSet,
-    ReportViewSet,
-    SectionViewSet,
-    TargetViewSet,
-    WorkItemViewSet,
-)
-
+from progress.api import EvidenceViewSet, ReportViewSet
+from supervision.api import InstructionViewSet
+from tasks.api import PlanViewSet, SectionViewSet, TargetViewSet
 
 
 class TokenView(ObtainAuthToken):
@@ -48,6 +42,7 @@ router.register("departments", DepartmentViewSet, basename="department")
 
 app_name = "api"
 urlpatterns = [
+    path("plans/<int:pk>/rollup/", PlanRollupView.as_view(), name="plan-rollup"),
     path("", include(router.urls)),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

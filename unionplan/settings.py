@@ -81,17 +81,19 @@ THIRD_PARTY_APPS = [
     "guardian",
     "simple_history",
     "django_celery_beat",
-    # production hardening (issue 8): the Content-Security-Policy header; log-in lock-out
+    # production hardening: the Content-Security-Policy header; log-in lock-out
     "csp",
     "axes",
-    # REST API (issue 8): DRF with token auth, django-filter, OpenAPI with a self-hosted Swagger UI
+    # REST API: DRF with token auth, django-filter, OpenAPI with a self-hosted Swagger UI
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
-LOCAL_APPS = ["departments", "notifications", "tasks", "brands", "ops"]
+# In the order of the house (README, "Where things live"): each may import only those before it
+# (and core/, a package of helpers with no models).
+LOCAL_APPS = ["departments", "notifications", "tasks", "progress", "supervision", "dashboard", "brands", "ops"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
@@ -126,8 +128,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
-                "tasks.context_processors.portal_roles",
+                "unionplan.context_processors.portal_roles",
             ],
+            # {{ user|display_name }} everywhere, without a {% load %}.
+            "builtins": ["core.templatetags.people"],
         },
     },
 ]
@@ -252,7 +256,7 @@ if REDIS_URL:
         "socket_timeout": 5,
     }
 
-# Reminders and notifications (notifications app, tasks.reminders).
+# Reminders and notifications (notifications app, supervision.reminders).
 UNIONPLAN_REMINDER_CATCH_UP_DAYS = env.int("UNIONPLAN_REMINDER_CATCH_UP_DAYS", default=7)
 UNIONPLAN_DELIVERY_MAX_ATTEMPTS = env.int("UNIONPLAN_DELIVERY_MAX_ATTEMPTS", default=6)
 UNIONPLAN_WEBHOOK_TIMEOUT = env.float("UNIONPLAN_WEBHOOK_TIMEOUT", default=5.0)
@@ -301,8 +305,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["unionplan.api.IsActiveUser"],
-    "DEFAULT_PAGINATION_CLASS": "unionplan.api.Pagination",
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.IsActiveUser"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -311,7 +315,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # JSON only: /api/v1/docs/ is the page to try the API in (DRF's browsable pages need inline styles, refused by the CSP).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "unionplan.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "unionplan API",
@@ -326,8 +330,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "WorkItemStatusEnum": "tasks.models.WorkItem.Status",
-        "LightEnum": "tasks.models.Light",
-        "ReportStateEnum": "tasks.models.ProgressReport.State",
+        "LightEnum": "progress.models.Light",
+        "ReportStateEnum": "progress.models.ProgressReport.State",
         "PlanStatusEnum": "tasks.models.WorkPlan.Status",
     },
 }

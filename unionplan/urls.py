@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from . import health
 
@@ -9,17 +10,32 @@ admin.site.site_header = _("unionplan · work plan portal")
 admin.site.site_title = _("unionplan admin")
 admin.site.index_title = _("Administration")
 
+# Admin pages of the records that moved out of the tasks app keep working from old bookmarks.
+_MOVED_ADMIN = {
+    "progressreport": "progress",
+    "targetreading": "progress",
+    "evidence": "progress",
+    "instruction": "supervision",
+}
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    *[
+        re_path(rf"^admin/tasks/{model}/(?P<rest>.*)$",
+                RedirectView.as_view(url=f"/admin/{app}/{model}/%(rest)s", permanent=True, query_string=True))
+        for model, app in _MOVED_ADMIN.items()
+    ],
     path("admin/", admin.site.urls),
     path("api/v1/", include("unionplan.api_urls")),
     path("notifications/", include("notifications.urls")),
     path("manage/", include("departments.urls")),
-    path("brands/", include("brands.urls")),  # brands (issue 6)
+    path("brands/", include("brands.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("", include("progress.urls")),
+    path("", include("supervision.urls")),
     path("", include("tasks.urls")),
 ]
-

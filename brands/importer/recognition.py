@@ -35,12 +35,12 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from core.numerals import chinese_numeral_value
 from tasks.importer.document import ParsedItem, ParsedPlan
 from tasks.importer.parser import QUOTED_NAME
 
 BRAND_WORD = "品牌"
 
-_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMBER = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 COUNT_AFTER_RUN = re.compile(rf"\s*等?\s*(?P<count>{_NUMBER})\s*(?:项|个|大|种|类)")
 ANNOUNCED_COUNT = re.compile(rf"(?P<count>{_NUMBER})大[^。；，,“”\"]{{0,8}}?{BRAND_WORD}")
@@ -116,16 +116,6 @@ def normalized(name: str) -> str:
     return BRACKETS.sub("", name)
 
 
-def chinese_number(text: str) -> int:
-    """"5", "五", "两", "十二", "二十" -> int (up to 99)."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _sep, units = text.partition("十")
-        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(units, 0) if units else 0)
-    return _DIGITS.get(text, 0)
-
-
 def _runs(body: str) -> list[_Run]:
     """Quoted names written one after another, joined by nothing, 、 or 和/及/与."""
     runs: list[_Run] = []
@@ -158,12 +148,12 @@ def _brand_run(body: str) -> _Run | None:
     runs = _runs(body)
     for run in runs:
         count = COUNT_AFTER_RUN.match(body, run.end)
-        if len(run.names) >= 2 and count and chinese_number(count["count"]) == len(run.names):
+        if len(run.names) >= 2 and count and chinese_numeral_value(count["count"]) == len(run.names):
             sentence_start, sentence_end = _sentence_bounds(body, run.start, run.end)
             if BRAND_WORD in body[sentence_start:sentence_end]:
                 return run
     for announced in ANNOUNCED_COUNT.finditer(body):
-        wanted = chinese_number(announced["count"])
+        wanted = chinese_numeral_value(announced["count"])
         fitting = [run for run in runs if len(run.names) == wanted >= 2]
         if len(fitting) == 1:
             return fitting[0]
@@ -216,8 +206,8 @@ def _target_date(text: str, *, plan_year: int) -> datetime.date:
     if year_end:
         return datetime.date(int(year_end["year"]), 12, 31)
     duration = DURATION.search(text)
-    if duration and chinese_number(duration["count"]) >= 1:
-        return datetime.date(plan_year + chinese_number(duration["count"]) - 1, 12, 31)
+    if duration and chinese_numeral_value(duration["count"]) >= 1:
+        return datetime.date(plan_year + chinese_numeral_value(duration["count"]) - 1, 12, 31)
     return datetime.date(plan_year, 12, 31)
 
 

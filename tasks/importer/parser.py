@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.numerals import chinese_numeral_value
+
 from .departments import (
     ListedDepartment,
     ResponsibilityClause,
@@ -23,7 +25,7 @@ from .departments import (
 )
 from .document import ParsedDepartment, ParsedItem, ParsedPlan, ParsedSection, PlanParseError
 from .reading import split_lines
-from .targets import chinese_numeral_value, extract_targets
+from .targets import extract_targets
 
 _NUMERAL = "[一二三四五六七八九十百]+"
 
@@ -253,7 +255,7 @@ def _section_drafts(lines: Sequence[_Line], layout: _Layout, warnings: list[str]
 
 
 def _item_number(line: _Line) -> int:
-    return int(line.label) if line.label.isdigit() else chinese_numeral_value(line.label)
+    return chinese_numeral_value(line.label)
 
 
 def _check_new_item(section: _SectionDraft, item: _ItemDraft) -> None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from core.numerals import CHINESE_NUMERAL, chinese_numeral_value
+
 from .document import ParsedTarget, TargetKind
 
 PLACEHOLDER = "X"
@@ -27,9 +29,6 @@ CLOSING_BRACKETS = frozenset("）)")
 QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "‘": "’", '"': '"'}
 MASK = "□"  # stands in for quoted text: same length, so positions still match the original
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
-CHINESE_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
 
 ACTION_VERBS = (
     "创建|新建|建成|建设|建立|举办|培训|培养|培育|推荐|申报|命名|组织|开展|实现|新增|评选|选树|表彰"
@@ -98,18 +97,6 @@ def extract_targets(text: str, *, plan_year: int) -> list[ParsedTarget]:
         found.extend(_counts(clause, excluded=_percentage_spans(clause)))
     found.sort(key=lambda f: f.position)
     return [_with_order(f.target, order) for order, f in enumerate(found)]
-
-
-def chinese_numeral_value(numeral: str) -> int:
-    """一 -> 1, 十二 -> 12, 二十 -> 20, 一百零五 -> 105; the numerals plans count sections and items with."""
-    total, digit = 0, 0
-    for character in numeral:
-        if character in _DIGITS:
-            digit = _DIGITS[character]
-        else:
-            total += (digit or 1) * _MULTIPLIERS[character]
-            digit = 0
-    return total + digit
 
 
 def masked_quotes(text: str) -> str:
@@ -187,7 +174,7 @@ def _end_of(year: int, month: int) -> date | None:
 
 
 def _number(written: str) -> int:
-    return int(written) if written.isdigit() else chinese_numeral_value(written)
+    return chinese_numeral_value(written)
 
 
 # -- target kinds --------------------------------------------------------------------------------

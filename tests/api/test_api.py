@@ -13,9 +13,11 @@ from rest_framework.test import APIClient
 
 from departments.models import Department, Membership
 from departments.services import membership_set
-from tasks import jobs
-from tasks.models import Instruction, ProgressReport, Target, WorkItem
+from progress.models import ProgressReport
+from supervision.models import Instruction
+from tasks.models import Target, WorkItem
 from tests.documents import bulk_plan
+from progress import services as progress_services
 
 pytestmark = pytest.mark.django_db
 
@@ -276,7 +278,7 @@ def test_a_leader_instructs_and_the_department_answers_once(roles, item1):
 def test_the_rollup_is_for_leadership(roles, plan_2020):
     import datetime
 
-    jobs.rollup_refresh(plan=plan_2020, today=datetime.date(2020, 7, 1))
+    progress_services.rollup_refresh(plan=plan_2020, today=datetime.date(2020, 7, 1))
     response = client_for(roles.leader).get(f"{API}/plans/{plan_2020.pk}/rollup/")
     assert response.status_code == 200
     body = response.json()

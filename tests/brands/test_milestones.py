@@ -9,8 +9,9 @@ from brands import permissions, selectors, services
 from brands.models import MilestoneReport
 from brands.progress import MilestoneFacts, Projection, brand_progress, item_progress, item_projection
 from departments.models import Department
-from tasks import services as task_services
-from tasks.models import ProgressReport, WorkPlan
+from progress.models import ProgressReport
+from tasks.models import WorkPlan
+from progress import services as progress_services
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_owner_reports_a_milestone_and_it_counts_once_the_head_approves(client, 
 
     # when the head approves it in the usual review
     client.force_login(roles.head)
-    response = client.post(reverse("tasks:report-review", args=[link.report.pk]), {"decision": "approve"})
+    response = client.post(reverse("progress:report-review", args=[link.report.pk]), {"decision": "approve"})
 
     # then the milestone, the brand and item 18 move: 1 of 2 milestones → brand 50%; 5 brands → item 10%
     assert response.status_code == 302
@@ -77,7 +78,7 @@ def test_a_co_organizers_milestone_counts_for_the_brand_not_as_item_18s_official
     assert report.role == "co_organizer"
 
     client.force_login(head)
-    client.post(reverse("tasks:report-review", args=[report.pk]), {"decision": "approve"})
+    client.post(reverse("progress:report-review", args=[report.pk]), {"decision": "approve"})
 
     milestones["co_first"].refresh_from_db()
     assert milestones["co_first"].percent == 60
@@ -116,7 +117,7 @@ def test_another_departments_head_cannot_approve(client, roles, organisation_use
     _staff, org_head = organisation_users
     client.force_login(org_head)
 
-    response = client.post(reverse("tasks:report-review", args=[link.report.pk]), {"decision": "approve"})
+    response = client.post(reverse("progress:report-review", args=[link.report.pk]), {"decision": "approve"})
 
     assert response.status_code == 403
     milestones["first"].refresh_from_db()
@@ -126,7 +127,7 @@ def test_another_departments_head_cannot_approve(client, roles, organisation_use
 def test_a_returned_milestone_report_leaves_the_milestone_alone(roles, brand, milestones):
     link = _submit(milestones["first"], Department.objects.get(name="办公室"), roles.staff, percent=40)
 
-    task_services.report_return(report=link.report, reviewer=roles.head, comment="请补充材料")
+    progress_services.report_return(report=link.report, reviewer=roles.head, comment="请补充材料")
 
     milestones["first"].refresh_from_db()
     assert (milestones["first"].percent, milestones["first"].status) == (0, "not_started")
@@ -140,8 +141,8 @@ def test_two_reports_approved_one_after_the_other_both_count(roles, brand, miles
     assert (first.report.percent, second.report.percent) == (10, 5)  # each projected alone
 
     # when the head approves both
-    task_services.report_approve(report=first.report, reviewer=roles.head)
-    task_services.report_approve(report=second.report, reviewer=roles.head)
+    progress_services.report_approve(report=first.report, reviewer=roles.head)
+    progress_services.report_approve(report=second.report, reviewer=roles.head)
 
     # then item 18 has both: brand (100 + 50) / 2 = 75 → item 75 / 5 = 15
     item_18.refresh_from_db()
@@ -172,7 +173,7 @@ def test_a_closed_plan_takes_no_milestone_reports(client, roles, brand, mileston
 
 def test_milestone_reports_keep_history_and_appear_on_item_18s_timeline(client, roles, brand, milestones, item_18):
     link = _submit(milestones["first"], Department.objects.get(name="办公室"), roles.staff, percent=30)
-    task_services.report_approve(report=link.report, reviewer=roles.head)
+    progress_services.report_approve(report=link.report, reviewer=roles.head)
 
     assert milestones["first"].history.count() == 2  # created, then approved at 30%
     client.force_login(roles.leader)
@@ -227,12 +228,11 @@ def test_the_rollup_measures_item_18_by_its_brands_even_from_a_co_organizers_mil
     roles, organisation_users, co_brand, milestones, item_18
 ):
     # given 组织基层部 (a co-organizer of item 18) completes a milestone of 党工共建, and it is approved
-    from tasks import jobs
-    from tasks.models import ItemRollup
+    from progress.models import ItemRollup
 
     staff, head = organisation_users
     link = _submit(milestones["co_first"], Department.objects.get(name="组织基层部"), staff, percent=100, status="done")
-    task_services.report_approve(report=link.report, reviewer=head)
+    progress_services.report_approve(report=link.report, reviewer=head)
     item_18.refresh_from_db()
     assert item_18.progress_percent == 0  # a co-organizer's report is not the item's official progress
 
@@ -240,7 +240,7 @@ def test_the_rollup_measures_item_18_by_its_brands_even_from_a_co_organizers_mil
     item_18.targets.filter(kind="coverage").update(current_value=100)
 
     # when the roll-up runs
-    jobs.rollup_refresh(plan=item_18.section.plan, today=datetime.date(2020, 7, 1))
+    progress_services.rollup_refresh(plan=item_18.section.plan, today=datetime.date(2020, 7, 1))
 
     # then item 18 is at the mean of its five brands: 党工共建 (100 + 0) / 2 = 50 → 50 / 5 = 10
     assert float(ItemRollup.objects.get(item=item_18).percent) == 10

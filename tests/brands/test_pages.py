@@ -69,7 +69,7 @@ def test_the_plan_page_links_the_brands_from_section_six_only(client, roles, pla
 
 def test_the_navigation_links_the_brands_page(client, roles, plan_2020):
     client.force_login(roles.staff)
-    page = client.get(reverse("tasks:my-work")).content.decode()
+    page = client.get(reverse("supervision:my-work")).content.decode()
     assert f'href="{reverse("brands:board")}"' in page
 
 

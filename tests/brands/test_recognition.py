@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from brands.importer import recognize_brands
-from brands.importer.recognition import chinese_number, normalized
+from brands.importer.recognition import normalized
 from tasks.importer import parse_plan_text
 from tests.brands.documents import ANNOUNCED_LIST_PLAN, FOREIGN_PLAN
 from tests.conftest import PLAN_2020
@@ -104,11 +104,6 @@ def test_a_list_the_item_announces_is_recognized_without_a_count_after_it():
 def test_what_is_not_a_brand_list(body):
     text = f"某市总工会2020年工作要点\n一、工作\n1.{body}（责任部室：办公室）\n"
     assert recognize_brands(parse_plan_text(text)) == []
-
-
-@pytest.mark.parametrize("text,number", [("5", 5), ("五", 5), ("两", 2), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23)])
-def test_chinese_numbers(text, number):
-    assert chinese_number(text) == number
 
 
 def test_names_compare_without_brackets():

@@ -6,9 +6,9 @@ from urllib.parse import urlparse
 import pytest
 
 from departments.demo import seed_demo_accounts
-from tasks import jobs, services
 from tasks.models import WorkItem
 from tests.conftest import import_document
+from progress import services as progress_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,15 +22,15 @@ def portal(live_server):
     admin = get_user_model().objects.get(username="admin")
     for n, item in enumerate(WorkItem.objects.filter(section__plan=plan).order_by("number")):
         lead = item.responsibilities.get(role="lead").department
-        report = services.report_submit(
+        report = progress_services.report_submit(
             item=item, department=lead, reporter=admin, status=["in_progress", "done", "delayed"][n % 3],
             percent=[40, 100, 10][n % 3], narrative="演示进度。", readings={}, evidence=[], base_version=item.version,
         )
-        services.report_approve(report=report, reviewer=admin)
+        progress_services.report_approve(report=report, reviewer=admin)
     for day in (datetime.date(2020, 6, 1), datetime.date(2020, 6, 15)):
-        jobs.rollup_refresh(plan=plan, today=day)
-        jobs.snapshot_take(day=day, plan=plan)
-    jobs.rollup_refresh(plan=plan, today=datetime.date(2020, 7, 1))
+        progress_services.rollup_refresh(plan=plan, today=day)
+        progress_services.snapshot_take(day=day, plan=plan)
+    progress_services.rollup_refresh(plan=plan, today=datetime.date(2020, 7, 1))
     return live_server.url
 
 

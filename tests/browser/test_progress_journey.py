@@ -3,7 +3,9 @@
 import pytest
 
 from departments.demo import seed_demo_accounts
-from tasks.models import Instruction, ProgressReport, WorkItem
+from progress.models import ProgressReport
+from supervision.models import Instruction
+from tasks.models import WorkItem
 from tests.conftest import import_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

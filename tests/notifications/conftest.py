@@ -1,1 +1,1 @@
-from tests.jobs.conftest import robots, world  # noqa: F401  (shared fixtures)
+from tests.workers import redis_worker, robots, world  # noqa: F401  (shared fixtures of the tests of jobs)

@@ -4,7 +4,6 @@ import base64
 import datetime
 import hashlib
 import hmac
-import urllib.parse
 
 from django.core import mail
 from django.urls import reverse

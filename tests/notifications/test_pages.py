@@ -21,10 +21,10 @@ def _notify(world, user, n=1):
 def test_the_top_bar_shows_the_unread_count_without_an_extra_query(client, world):
     client.force_login(world.office_staff)
     with CaptureQueriesContext(connection) as before:
-        client.get(reverse("tasks:my-work"))
+        client.get(reverse("supervision:my-work"))
     _notify(world, world.office_staff, 3)
     with CaptureQueriesContext(connection) as after:
-        page = client.get(reverse("tasks:my-work")).content.decode()
+        page = client.get(reverse("supervision:my-work")).content.decode()
     assert '<span class="badge"' in page and ">3</span>" in page
     assert len(after) == len(before)
 

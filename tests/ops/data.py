@@ -12,8 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from departments.models import Department
 from tasks import services
-from tasks.evidence import validate_evidence
-from tasks.models import ProgressReport, WorkItem
+from progress.evidence import validate_evidence
+from progress.models import ProgressReport
+from tasks.models import WorkItem
+from progress import services as progress_services
 
 
 def _evidence(n: int):
@@ -34,12 +36,12 @@ def reports_with_evidence(*, department: Department, staff, head, reports: int =
     )[:reports]
     written = []
     for n, item in enumerate(items, 1):
-        report = services.report_submit(
+        report = progress_services.report_submit(
             item=item, department=department, reporter=staff, status="in_progress", percent=10 * n,
             narrative=f"第{n}次进度报告：按计划推进。", readings={}, evidence=_evidence(n), base_version=item.version,
         )
         if n < len(items):
-            report = services.report_approve(report=report, reviewer=head, comment="同意")
+            report = progress_services.report_approve(report=report, reviewer=head, comment="同意")
         written.append(report)
     return written
 

@@ -27,7 +27,7 @@ from django.db import connection
 
 from ops.backup import MANIFEST, backup_create
 from tests.conftest import require_service
-from tests.jobs.conftest import broker_at, closed_port_url
+from tests.workers import broker_at, closed_port_url
 from tests.ops.data import reports_with_evidence
 
 ROOT = Path(settings.BASE_DIR)

@@ -13,7 +13,7 @@ if not os.environ.get("DJANGO_SETTINGS_MODULE") and not settings.configured:
     django.setup()
 
 from tasks.importer import TargetKind, extract_targets  # noqa: E402
-from tasks.importer.targets import chinese_numeral_value, masked_quotes  # noqa: E402
+from tasks.importer.targets import masked_quotes  # noqa: E402
 
 
 def _summaries(text, plan_year=2020):
@@ -139,18 +139,6 @@ def test_a_dated_clause_only_applies_to_the_next_clause():
 def test_commas_inside_quotes_and_brackets_do_not_split_clauses():
     (target,) = extract_targets("开展“节日送温暖，平时解困难”活动，为X名职工（含农民工，下同）送体检。", plan_year=2020)
     assert target.phrase == "为X名职工（含农民工，下同）送体检"
-
-
-def test_chinese_numeral_values():
-    assert [chinese_numeral_value(n) for n in ["一", "两", "十", "十二", "二十", "二十三", "一百零五"]] == [
-        1,
-        2,
-        10,
-        12,
-        20,
-        23,
-        105,
-    ]
 
 
 def test_masked_quotes_keep_positions():

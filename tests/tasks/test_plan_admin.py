@@ -7,9 +7,12 @@ from django.urls import reverse
 
 from departments.models import Department, Membership
 from departments.services import membership_set
-from tasks import permissions, services
-from tasks.models import ProgressReport, Responsibility, Target, WorkItem, WorkPlan
+from tasks import permissions
+from progress.models import ProgressReport
+from tasks.models import Responsibility, Target, WorkItem, WorkPlan
 from tests.conftest import PLAN_2020
+from progress import services as progress_services
+from departments import services as department_services
 
 pytestmark = pytest.mark.django_db
 
@@ -23,17 +26,17 @@ def test_moving_a_departments_responsibilities_moves_its_permissions(client, rol
     office = Department.objects.get(name="办公室")
     mutual_aid = Department.objects.get(name="职工互助办")
     item = WorkItem.objects.get(section__plan=plan_2020, number=1)
-    assert permissions.can_report(roles.staff, item)
-    assert not permissions.can_report(roles.other_staff, item)
+    assert permissions.may_report_on(roles.staff, item)
+    assert not permissions.may_report_on(roles.other_staff, item)
 
     # when the plan admin deactivates 办公室, handing its items to 职工互助办
     client.force_login(roles.plan_admin)
-    response = client.post(reverse("tasks:department-deactivate", args=[office.pk]), {"successor": mutual_aid.pk})
+    response = client.post(reverse("departments:department-deactivate", args=[office.pk]), {"successor": mutual_aid.pk})
 
     # then the old department's people lose the right and the new one's gain it
     assert response.status_code == 302
-    assert not permissions.can_report(_fresh(roles.staff), item)
-    assert permissions.can_report(_fresh(roles.other_staff), item)
+    assert not permissions.may_report_on(_fresh(roles.staff), item)
+    assert permissions.may_report_on(_fresh(roles.other_staff), item)
     assert item.responsibilities.get(role="lead").department == mutual_aid
     office.refresh_from_db()
     assert not office.is_active
@@ -43,7 +46,7 @@ def test_moving_a_departments_responsibilities_moves_its_permissions(client, rol
 def test_deactivating_a_department_with_items_needs_a_successor(client, roles, plan_2020):
     office = Department.objects.get(name="办公室")
     client.force_login(roles.plan_admin)
-    response = client.post(reverse("tasks:department-deactivate", args=[office.pk]), {})
+    response = client.post(reverse("departments:department-deactivate", args=[office.pk]), {})
     assert response.status_code == 400
     assert "请选择接手的部室" in response.content.decode()
     office.refresh_from_db()
@@ -53,7 +56,7 @@ def test_deactivating_a_department_with_items_needs_a_successor(client, roles, p
 def test_a_shared_item_keeps_one_lead_when_the_lead_moves_to_a_co_organizer(roles, plan_2020):
     office = Department.objects.get(name="办公室")
     organisation = Department.objects.get(name="组织基层部")  # co-organizer of item 1
-    services.department_deactivate(department=office, successor=organisation)
+    department_services.department_deactivate(department=office, successor=organisation)
     item = WorkItem.objects.get(section__plan=plan_2020, number=1)
     assert list(item.responsibilities.values_list("department__name", "role")) == [
         ("组织基层部", "lead"),
@@ -118,7 +121,7 @@ def test_cloning_2020_into_2021(client, roles, plan_2020):
     target = item.targets.get(unit="期")
     target.current_value = Decimal(1)
     target.save()
-    services.report_submit(
+    progress_services.report_submit(
         item=item, department=Department.objects.get(name="组织基层部"), reporter=roles.plan_admin,
         status="in_progress", percent=50, narrative="x", readings={}, evidence=[], base_version=item.version,
     )
@@ -150,7 +153,7 @@ def test_cloning_2020_into_2021(client, roles, plan_2020):
     assert target.current_value == Decimal(1)
     assert ProgressReport.objects.filter(item__section__plan=plan_2020).count() == 1
     # and the departments may report on the new items at once
-    assert permissions.can_report(_fresh(roles.staff), new_items.get(number=1))
+    assert permissions.may_report_on(_fresh(roles.staff), new_items.get(number=1))
 
 
 def test_cloning_into_a_year_that_exists_is_refused_on_the_field(client, roles, plan_2020):
@@ -197,4 +200,4 @@ def test_a_closed_plan_stays_viewable_with_its_history(client, roles, plan_2020)
     client.force_login(roles.staff)
     assert client.get(plan_2020.get_absolute_url()).status_code == 200
     item = WorkItem.objects.get(section__plan=plan_2020, number=1)
-    assert client.get(reverse("tasks:report-create", args=[item.pk])).status_code == 403
+    assert client.get(reverse("progress:report-create", args=[item.pk])).status_code == 403

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tasks.models import WorkItem, WorkPlan
+from tasks.models import WorkItem
 from tasks.services import plan_import_document
 from tests.documents import synthetic_plan_text
 

@@ -1,0 +1,148 @@
+"""Forms of reporting and review; every message is field-level and translated."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tasks.models import Target, WorkItem
+
+from .evidence import MAX_EVIDENCE_FILES, validate_evidence
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+def _target_field(target: Target) -> forms.DecimalField:
+    rate = target.kind in (Target.Kind.PERCENTAGE, Target.Kind.COVERAGE)
+    label = f"{target.level}{target.subject}" if target.level and target.level not in target.subject else target.subject
+    if target.kind == Target.Kind.COVERAGE:
+        help_text = _("Coverage reached so far, in %; 100 means full coverage.")
+    elif target.target_value is None:
+        help_text = _("Target: to be set (%(unit)s)") % {"unit": target.unit or "—"}
+    else:
+        help_text = _("Target: %(value)s %(unit)s") % {"value": f"{target.target_value:g}", "unit": target.unit}
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(100) if rate else None,
+        max_digits=14,
+        decimal_places=2,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
+class ProgressReportForm(forms.Form):
+    department = forms.ModelChoiceField(queryset=None, label=_("Reporting department"), empty_label=None)
+    status = forms.ChoiceField(label=_("Status"), choices=WorkItem.Status.choices)
+    percent = forms.IntegerField(
+        label=_("Percent complete"), min_value=0, max_value=100, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    narrative = forms.CharField(
+        label=_("Progress description"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What was done, with figures; what is next."),
+    )
+    evidence = MultipleFileField(
+        label=_("Evidence files"),
+        required=False,
+        help_text=_("Up to %(count)d files: PDF, Word, Excel, PowerPoint, images, text or zip; at most 10 MB each.")
+        % {"count": MAX_EVIDENCE_FILES},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, item: WorkItem, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.fields["department"].queryset = departments
+        if len(departments) == 1:
+            # Nothing to choose: the one department is implied, even if a client omits it.
+            self.fields["department"].widget = forms.HiddenInput()
+            self.fields["department"].initial = departments[0].pk
+            self.fields["department"].required = False
+            self.only_department = departments[0]
+        else:
+            self.only_department = None
+        self.targets = list(item.targets.all())
+        for target in self.targets:
+            self.fields[f"target_{target.pk}"] = _target_field(target)
+        self.fields["status"].initial = item.status
+        self.fields["percent"].initial = item.progress_percent
+        self.fields["version"].initial = item.version
+
+    @property
+    def target_fields(self):
+        return [self[f"target_{target.pk}"] for target in self.targets]
+
+    def clean_department(self):
+        return self.cleaned_data.get("department") or self.only_department
+
+    def clean_evidence(self):
+        files = self.cleaned_data["evidence"]
+        if len(files) > MAX_EVIDENCE_FILES:
+            raise forms.ValidationError(
+                _("At most %(count)d files per report.") % {"count": MAX_EVIDENCE_FILES}, code="too_many"
+            )
+        return [validate_evidence(upload) for upload in files]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == WorkItem.Status.DONE and cleaned.get("percent") not in (None, 100):
+            self.add_error("percent", _("A finished item is complete: 100 percent."))
+        if cleaned.get("status") == WorkItem.Status.NOT_STARTED and cleaned.get("percent"):
+            self.add_error("percent", _("An item not started yet is at 0 percent."))
+        return cleaned
+
+    def readings(self) -> dict[int, Decimal]:
+        return {target.pk: self.cleaned_data.get(f"target_{target.pk}") for target in self.targets}
+
+
+class ReviewForm(forms.Form):
+    class Decision:
+        APPROVE = "approve"
+        RETURN = "return"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[(Decision.APPROVE, _("Approve")), (Decision.RETURN, _("Return"))]
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.Decision.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say why the report goes back."))
+        return cleaned
+
+
+def form_after_conflict(form_class, request, conflict, **form_kwargs):
+    """The refused report form again: what the user typed kept, the item's current version, and why.
+
+    A new submit on the fresh version is then a deliberate act (shown with a 409);
+    files are not kept by browsers across the answer, the page says so.
+    """
+    posted = request.POST.copy()
+    posted["version"] = str(conflict.version)
+    form = form_class(posted, **form_kwargs)
+    form.is_valid()
+    form.add_error(None, conflict.message)
+    return form

@@ -1,0 +1,71 @@
+"""Reads of reports, reviews and evidence for pages, the API and jobs, with their queries designed in."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from departments.models import Membership
+from tasks.extensions import TimelineEvent
+
+from .models import Evidence, ProgressReport, TargetReading
+
+
+def item_reports(*, item_id: int) -> list[ProgressReport]:
+    """Every report on an item, newest first, with readings, evidence and people: three queries."""
+    return list(
+        ProgressReport.objects.filter(item_id=item_id)
+        .select_related("department__head_group", "reporter", "reviewer")
+        .prefetch_related(
+            Prefetch("readings", queryset=TargetReading.objects.select_related("target").order_by("target__order")),
+            "evidence",
+        )
+    )
+
+
+def report_events(reports) -> list[TimelineEvent]:
+    """The reports and reviews of an item as history lines (no query: `reports` from item_reports)."""
+    events = []
+    for report in reports:
+        events.append(
+            TimelineEvent(
+                report.created_at,
+                report.reporter,
+                "report",
+                _("%(department)s reported: %(status)s, %(percent)d%%")
+                % {"department": report.department, "status": report.get_status_display(), "percent": report.percent},
+            )
+        )
+        if report.reviewed_at:
+            comment = f"{report.get_state_display()} {report.review_comment}".strip()
+            events.append(TimelineEvent(report.reviewed_at, report.reviewer, "review", comment))
+    return events
+
+
+def item_recent_reports(*, item_id: int, limit: int = 3) -> list[ProgressReport]:
+    """The newest reports on an item, for the conflict message of the report form."""
+    return list(
+        ProgressReport.objects.filter(item_id=item_id).select_related("department", "reporter", "reviewer")[:limit]
+    )
+
+
+def report_for_review(*, report_id: int) -> ProgressReport:
+    return ProgressReport.objects.select_related("item__section__plan", "department__head_group").get(pk=report_id)
+
+
+def review_queue(*, user) -> QuerySet[ProgressReport]:
+    """Reports awaiting review in the departments the user heads, oldest first."""
+    return (
+        ProgressReport.objects.filter(
+            state=ProgressReport.State.SUBMITTED,
+            department__memberships__user=user,
+            department__memberships__role=Membership.Role.HEAD,
+        )
+        .select_related("item__section", "department", "reporter")
+        .prefetch_related(Prefetch("readings", queryset=TargetReading.objects.select_related("target")), "evidence")
+        .order_by("created_at", "pk")
+    )
+
+
+def evidence_file(*, evidence_id: int) -> Evidence:
+    return Evidence.objects.select_related("report__item__section__plan").get(pk=evidence_id)

@@ -1,0 +1,75 @@
+"""The REST API's shapes of progress reports, their readings and evidence, reviews and roll-ups."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from core.people import display_name
+from tasks.models import WorkItem
+
+from .forms import ReviewForm
+from .models import Evidence, ItemRollup, ProgressReport, TargetReading
+
+
+class ReadingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TargetReading
+        fields = ["target", "value"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField(help_text="The file, for a token or a session.")
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download"]
+
+    def get_download(self, evidence) -> str:
+        return reverse("api:evidence-detail", args=[evidence.pk])
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    readings = ReadingSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    reporter_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "item", "department", "role", "reporter", "reporter_name", "status", "percent", "narrative",
+                  "state", "reviewer", "review_comment", "reviewed_at", "created_at", "readings", "evidence"]
+
+    def get_reporter_name(self, report) -> str:
+        return display_name(report.reporter)
+
+
+class ReadingInputSerializer(serializers.Serializer):
+    target = serializers.IntegerField(min_value=1)
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+
+class ReportSubmitSerializer(serializers.Serializer):
+    """A department's progress report; `version` is the item's version the client last saw."""
+
+    item = serializers.IntegerField(min_value=1)
+    department = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+                                          help_text="Needed only when the user may report for several departments.")
+    status = serializers.ChoiceField(choices=WorkItem.Status.choices)
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    narrative = serializers.CharField(max_length=5000)
+    readings = ReadingInputSerializer(many=True, required=False, default=list)
+    version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                     help_text="Evidence files (multipart/form-data only).")
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[ReviewForm.Decision.APPROVE, ReviewForm.Decision.RETURN])
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ItemRollupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ItemRollup
+        fields = ["percent", "expected_percent", "light", "is_done", "is_overdue", "reported_this_cycle",
+                  "targets_total", "targets_met", "placeholders", "computed_at"]

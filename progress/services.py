@@ -1,0 +1,360 @@
+"""Every state change of progress: reports, their review, and the stored roll-up.
+
+Guarantees:
+- `report_submit` refuses a report based on an item version that is no longer
+  current (ProgressConflict): two people never silently overwrite each other.
+- Only an approved report of the lead department changes the item's reported
+  progress and its targets' current values; a co-organizer's report is its own part.
+- Notifications about a report go through the outbox after commit, once per
+  report (the reminder log's key), so a broker outage delays them, never loses them.
+- The roll-up reads plain facts in a fixed number of queries, applies the pure
+  rule (`progress.rollup`) and overwrites its rows: safe to run twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.dates import local_date
+from core.exceptions import Conflict
+from core.people import display_name
+from departments.models import Department
+from notifications import audiences
+from notifications import services as notification_services
+from notifications.services import ReminderKey, enqueue
+from tasks.models import Responsibility, Section, Target, WorkItem, WorkPlan
+
+from . import rollup, signals
+from .evidence import EvidenceUpload
+from .models import (
+    Evidence,
+    ItemRollup,
+    PlanRollup,
+    ProgressReport,
+    RollupSnapshot,
+    SectionRollup,
+    TargetReading,
+)
+
+
+class ProgressConflict(Conflict):
+    """Someone changed the item since the form was loaded; nothing was saved."""
+
+    def __init__(self, message: str, *, item: WorkItem):
+        self.item = item
+        super().__init__(message, version=item.version)
+
+
+def _lock_item(item_id: int) -> WorkItem:
+    return WorkItem.objects.select_for_update(of=("self",)).select_related("section__plan").get(pk=item_id)
+
+
+def _bump_version(item: WorkItem, *, expected: int | None = None) -> None:
+    # The version is checked in the UPDATE's WHERE clause, so two requests that
+    # read the same version cannot both win, even without the row lock.
+    rows = WorkItem.objects.filter(pk=item.pk, **({"version": expected} if expected is not None else {})).update(
+        version=models.F("version") + 1
+    )
+    if not rows:
+        raise ProgressConflict(_("This item was changed by someone else meanwhile."), item=item)
+    item.version = (expected if expected is not None else item.version) + 1
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    item: WorkItem,
+    department: Department,
+    reporter,
+    status: str,
+    percent: int,
+    narrative: str,
+    readings: dict[int, Decimal],
+    evidence: list[EvidenceUpload],
+    base_version: int,
+) -> ProgressReport:
+    """Record a department's progress report on an item.
+
+    Refuses (ProgressConflict) when the item changed since the form showed
+    `base_version`. Without review on the plan, the report counts at once.
+    """
+    locked = _lock_item(item.pk)
+    if locked.version != base_version:
+        raise ProgressConflict(_("Someone else changed this item's progress since you opened the form."), item=locked)
+    responsibility = locked.responsibilities.get(department=department)
+    report = ProgressReport(
+        item=locked,
+        department=department,
+        role=responsibility.role,
+        reporter=reporter,
+        status=status,
+        percent=percent,
+        narrative=narrative,
+    )
+    report.full_clean()
+    report.save()
+    targets = {t.pk: t for t in locked.targets.all()}
+    TargetReading.objects.bulk_create(
+        TargetReading(report=report, target=targets[target_id], value=value)
+        for target_id, value in readings.items()
+        if target_id in targets and value is not None
+    )
+    for upload in evidence:
+        Evidence.objects.create(
+            report=report, file=upload.file, original_name=upload.name[:255], content_type=upload.content_type, size=upload.size
+        )
+    _bump_version(locked, expected=base_version)
+    if not locked.section.plan.review_required:
+        _approve(report, item=locked, reviewer=reporter, comment="")
+    if report.state == ProgressReport.State.SUBMITTED:
+        # The heads are asked after commit; the outbox keeps the request while the broker is down.
+        enqueue(task_name="progress.notify_report_submitted", kwargs={"report_id": report.pk})
+    return report
+
+
+def _approve(report: ProgressReport, *, item: WorkItem, reviewer, comment: str) -> None:
+    report.state = ProgressReport.State.APPROVED
+    report.reviewer, report.review_comment, report.reviewed_at = reviewer, comment, timezone.now()
+    report.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
+    signals.report_approved.send(sender=ProgressReport, report=report, item=item)
+    if report.role != Responsibility.Role.LEAD:
+        # A co-organizer's report is its own part; the lead's report is the item's.
+        return
+    item.status, item.progress_percent, item.last_report_at = report.status, report.percent, report.reviewed_at
+    item.save(update_fields=["status", "progress_percent", "last_report_at"])
+    for reading in report.readings.select_related("target"):
+        target = reading.target
+        if target.current_value != reading.value:
+            target.current_value = reading.value
+            target.save(update_fields=["current_value"])
+
+
+def _lock_report_for_review(report: ProgressReport) -> tuple[ProgressReport, WorkItem]:
+    item = _lock_item(report.item_id)
+    locked = ProgressReport.objects.select_for_update(of=("self",)).select_related("department", "reviewer").get(pk=report.pk)
+    if locked.state != ProgressReport.State.SUBMITTED:
+        raise ProgressConflict(
+            _("This report was already reviewed by %(name)s.")
+            % {"name": display_name(locked.reviewer)},
+            item=item,
+        )
+    return locked, item
+
+
+@transaction.atomic
+def report_approve(*, report: ProgressReport, reviewer, comment: str = "") -> ProgressReport:
+    """Approve a submitted report; the lead department's then becomes the item's official progress."""
+    locked, item = _lock_report_for_review(report)
+    _approve(locked, item=item, reviewer=reviewer, comment=comment)
+    _bump_version(item)
+    _tell_reporter(locked)
+    return locked
+
+
+@transaction.atomic
+def report_return(*, report: ProgressReport, reviewer, comment: str) -> ProgressReport:
+    """Send a report back to its department with the head's comment; official progress is unchanged."""
+    locked, item = _lock_report_for_review(report)
+    locked.state = ProgressReport.State.RETURNED
+    locked.reviewer, locked.review_comment, locked.reviewed_at = reviewer, comment, timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
+    _bump_version(item)
+    _tell_reporter(locked)
+    return locked
+
+
+def _tell_reporter(report: ProgressReport) -> None:
+    # After commit, through the outbox like the review request: a broker outage loses nothing.
+    enqueue(task_name="progress.notify_report_reviewed", kwargs={"report_id": report.pk})
+
+
+# ---------------------------------------------------------------------------
+# Telling people about a report.
+
+
+def report_submitted_notify(*, report_id: int) -> int:
+    """Tell the department's heads a report awaits their review; once per report. Returns deliveries sent."""
+    report = ProgressReport.objects.select_related("item", "department", "reporter").filter(pk=report_id).first()
+    if report is None or report.state != ProgressReport.State.SUBMITTED:
+        # Reviewed already (or counted at once on a plan without review): nothing to ask for.
+        return 0
+    heads = audiences.department_recipients(department_ids=[report.department_id])[
+        report.department_id
+    ].heads
+    users = [user for user in heads if user.pk != report.reporter_id]
+    if not users:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {"item": str(report.item), "department": report.department.name,
+                 "who": display_name(report.reporter), "percent": report.percent}
+        title = _("Report awaiting your review: %(item)s") % words
+        body = _("%(who)s (%(department)s) reported %(percent)d%% on work item %(item)s.") % words
+    reminder = notification_services.reminder_claim(
+        key=ReminderKey(f"report:{report.pk}", audiences.heads_of(report.department_id), "review_request", "submitted"),
+        title=title, body=body, url=report.get_absolute_url(), users=users,
+    )
+    if reminder is None:
+        return 0
+    return notification_services.deliveries_send(reminder_ids=[reminder.pk]).sent
+
+
+def report_reviewed_notify(*, report_id: int) -> int:
+    """Tell the reporter their report was approved, or returned with the head's comment; once per report.
+
+    Nothing when the reporter is the reviewer (a plan without review approves a report as it is sent).
+    Returns deliveries sent.
+    """
+    report = (ProgressReport.objects.select_related("item", "department", "reporter", "reviewer")
+              .filter(pk=report_id).first())
+    if report is None or report.reviewer_id is None or report.reviewer_id == report.reporter_id:
+        return 0
+    if report.state not in (ProgressReport.State.APPROVED, ProgressReport.State.RETURNED):
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {"item": str(report.item), "who": display_name(report.reviewer),
+                 "percent": report.percent, "comment": report.review_comment}
+        if report.state == ProgressReport.State.APPROVED:
+            title = _("Report approved: %(item)s") % words
+            body = _("%(who)s approved your report (%(percent)d%%).") % words
+        else:
+            title = _("Report returned: %(item)s") % words
+            body = _("%(who)s returned your report (%(percent)d%%): %(comment)s") % words
+        if report.state == ProgressReport.State.APPROVED and report.review_comment:
+            body += " " + report.review_comment
+    reminder = notification_services.reminder_claim(
+        key=ReminderKey(f"report:{report.pk}", audiences.user(report.reporter_id), "report_reviewed", report.state),
+        title=title, body=body, url=report.get_absolute_url(), users=[report.reporter],
+    )
+    if reminder is None:
+        return 0
+    return notification_services.deliveries_send(reminder_ids=[reminder.pk]).sent
+
+
+# ---------------------------------------------------------------------------
+# The roll-up.
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollupResult:
+    """The plan's roll-up as of `today`, from four queries whatever the plan's size."""
+    section_ids = list(Section.objects.filter(plan=plan).order_by("number").values_list("pk", flat=True))
+    last_lead_report = dict(
+        ProgressReport.objects.filter(item__section__plan=plan, role=Responsibility.Role.LEAD)
+        .exclude(state=ProgressReport.State.RETURNED)
+        .values("item_id")
+        .annotate(last=Max("created_at"))
+        .values_list("item_id", "last")
+    )
+    targets = defaultdict(list)
+    for item_id, kind, value, current, due in Target.objects.filter(item__section__plan=plan).order_by(
+        "item_id", "order"
+    ).values_list("item_id", "kind", "target_value", "current_value", "due_date"):
+        targets[item_id].append((kind, _float(value), _float(current), due))
+    measured_elsewhere: dict[int, float] = {}
+    for _receiver, answer in signals.rollup_reported_percent.send(sender=WorkPlan, plan=plan):
+        measured_elsewhere.update(answer or {})
+    by_section = defaultdict(list)
+    for pk, section_id, due, status, percent, approved_at, weight in (
+        WorkItem.objects.filter(section__plan=plan)
+        .order_by("section_id", "number")
+        .values_list("pk", "section_id", "due_date", "status", "progress_percent", "last_report_at", "rollup_weight")
+    ):
+        by_section[section_id].append(
+            rollup.ItemFacts(
+                key=pk, due_date=due, status=status,
+                reported_percent=measured_elsewhere.get(pk, percent if approved_at else None),
+                last_report_on=local_date(last_lead_report.get(pk)),
+                targets=tuple(rollup.TargetFacts(kind, value, current, t_due or due) for kind, value, current, t_due in targets[pk]),
+                weight=float(weight),
+            )
+        )
+    rules = rollup.Rules(
+        today=today, plan_start=plan.year_start, margin=float(plan.rollup_margin), reporting_day=plan.reporting_day
+    )
+    return rollup.rollup(plan.pk, [(section_id, by_section[section_id]) for section_id in section_ids], rules)
+
+
+def _group_fields(group: rollup.GroupResult) -> dict:
+    return {
+        "percent": Decimal(str(group.percent)), "expected_percent": Decimal(str(group.expected)), "light": group.light,
+        "items_green": group.items.get("green", 0), "items_yellow": group.items.get("yellow", 0),
+        "items_red": group.items.get("red", 0), "items_done": group.items.get("done", 0),
+    }
+
+
+_GROUP_FIELDS = ["percent", "expected_percent", "light", "items_green", "items_yellow", "items_red", "items_done",
+                 "targets_total", "targets_met", "placeholders", "computed_at"]
+_ITEM_FIELDS = ["percent", "expected_percent", "light", "is_done", "is_overdue", "reported_this_cycle",
+                "targets_total", "targets_met", "placeholders", "flags", "computed_at"]
+
+
+@transaction.atomic
+def rollup_store(*, plan: WorkPlan, result: rollup.PlanRollupResult, now: datetime.datetime | None = None) -> None:
+    """Write the roll-up's current values (one upsert per table), so pages read rather than compute."""
+    now = now or timezone.now()
+    ItemRollup.objects.bulk_create(
+        [
+            ItemRollup(
+                item_id=item.key, percent=Decimal(str(item.percent)), expected_percent=Decimal(str(item.expected)),
+                light=item.light, is_done=item.done, is_overdue=item.overdue,
+                reported_this_cycle=item.reported_this_cycle, targets_total=item.targets_total,
+                targets_met=item.targets_met, placeholders=item.placeholders, flags=list(item.flags), computed_at=now,
+            )
+            for item in result.items
+        ],
+        update_conflicts=True, unique_fields=["item"], update_fields=_ITEM_FIELDS, batch_size=1000,
+    )
+    extra = lambda group: {"targets_total": group.targets_total, "targets_met": group.targets_met,  # noqa: E731
+                           "placeholders": group.placeholders, "computed_at": now}
+    SectionRollup.objects.bulk_create(
+        [SectionRollup(section_id=s.key, **_group_fields(s), **extra(s)) for s in result.sections],
+        update_conflicts=True, unique_fields=["section"], update_fields=_GROUP_FIELDS,
+    )
+    PlanRollup.objects.bulk_create(
+        [PlanRollup(plan_id=plan.pk, **_group_fields(result.plan), **extra(result.plan))],
+        update_conflicts=True, unique_fields=["plan"], update_fields=_GROUP_FIELDS,
+    )
+
+
+def _open_plans():
+    return WorkPlan.objects.exclude(status=WorkPlan.Status.CLOSED).order_by("pk")
+
+
+def rollup_refresh(*, plan: WorkPlan | None = None, today: datetime.date | None = None) -> list[rollup.PlanRollupResult]:
+    """Recompute and store the roll-up of one plan, or of every plan that is not closed."""
+    today = today or timezone.localdate()
+    results = []
+    for current in [plan] if plan is not None else _open_plans():
+        result = rollup_compute(plan=current, today=today)
+        rollup_store(plan=current, result=result)
+        results.append(result)
+    return results
+
+
+@transaction.atomic
+def snapshot_take(*, day: datetime.date, plan: WorkPlan | None = None) -> int:
+    """Record each open plan's and section's roll-up as of the end of `day`; taking it again replaces it."""
+    written = 0
+    for current in [plan] if plan is not None else _open_plans():
+        result = rollup_compute(plan=current, today=day)
+        RollupSnapshot.objects.filter(plan=current, date=day).delete()
+        rows = [RollupSnapshot(plan=current, section=None, date=day, **_group_fields(result.plan))]
+        rows += [
+            RollupSnapshot(plan=current, section_id=section.key, date=day, **_group_fields(section))
+            for section in result.sections
+        ]
+        RollupSnapshot.objects.bulk_create(rows)
+        written += len(rows)
+    return written

@@ -1,0 +1,222 @@
+"""The leadership dashboard, drill-downs, department view and bulletins, read from the roll-up."""
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from departments.models import Department
+from progress.models import ItemRollup
+from tasks.models import WorkItem
+from tests.documents import bulk_plan
+from progress import services as progress_services
+from supervision import services as supervision_services
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2020, 7, 1)
+
+
+@pytest.fixture
+def rolled_up(plan_2020, roles):
+    """Item 1 reported delayed (滞后) and approved; roll-up and two daily snapshots stored."""
+    item = WorkItem.objects.get(section__plan=plan_2020, number=1)
+    report = progress_services.report_submit(
+        item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="delayed",
+        percent=20, narrative="受疫情影响，培训班推迟。", readings={}, evidence=[], base_version=item.version,
+    )
+    progress_services.report_approve(report=report, reviewer=roles.head)
+    supervision_services.instruction_create(item=item, author=roles.leader, text="请尽快恢复培训。")
+    progress_services.snapshot_take(day=TODAY - datetime.timedelta(days=1), plan=plan_2020)
+    progress_services.rollup_refresh(plan=plan_2020, today=TODAY)
+    progress_services.snapshot_take(day=TODAY, plan=plan_2020)
+    return plan_2020
+
+
+def test_dashboard_shows_six_section_cards_in_document_order(client, roles, rolled_up):
+    client.force_login(roles.leader)
+    response = client.get(reverse("dashboard:dashboard"))
+    assert response.status_code == 200
+    cards = response.context["data"].cards
+    assert [c.section.numeral for c in cards] == list("一二三四五六")
+    page = response.content.decode()
+    assert "突出思想政治引领，引导广大职工听党话跟党走" in page
+    assert cards[0].rollup.items_red == 1  # item 1, reported 滞后
+    assert "办公室" in cards[0].departments
+    assert response.context["data"].rollup.items_red == 1
+    assert "vendor/echarts/echarts.min.js" in page
+    assert "cdn" not in page.lower()
+
+
+def test_section_page_filters_by_light(client, roles, rolled_up):
+    client.force_login(roles.leader)
+    section = rolled_up.sections.get(number=1)
+    response = client.get(reverse("dashboard:section-dashboard", args=[section.pk]) + "?light=red")
+    items = response.context["items"]
+    assert [i.number for i in items] == [1]
+    assert "受疫情影响" in response.content.decode()
+    everything = client.get(reverse("dashboard:section-dashboard", args=[section.pk])).context["items"]
+    assert [i.number for i in everything] == [1, 2]
+
+
+def test_staff_see_their_department_only(client, roles, rolled_up):
+    office = Department.objects.get(name="办公室")
+    client.force_login(roles.staff)
+    assert client.get(reverse("dashboard:dashboard")).status_code == 403
+    response = client.get(reverse("dashboard:department-dashboard", args=[office.pk]))
+    assert response.status_code == 200
+    numbers = [i.number for i in response.context["items"]]
+    assert numbers == sorted(WorkItem.objects.filter(responsibilities__department=office).values_list("number", flat=True))
+    other = Department.objects.get(name="职工互助办")
+    assert client.get(reverse("dashboard:department-dashboard", args=[other.pk])).status_code == 403
+    assert client.get(reverse("dashboard:my-department-dashboard")).url == reverse(
+        "dashboard:department-dashboard", args=[office.pk]
+    )
+
+
+def test_unknown_year_is_404(client, roles, rolled_up):
+    client.force_login(roles.leader)
+    assert client.get(reverse("dashboard:dashboard") + "?year=1999").status_code == 404
+
+
+def test_excel_bulletin_matches_the_rollup(client, roles, rolled_up):
+    import openpyxl
+
+    client.force_login(roles.leader)
+    response = client.get(reverse("dashboard:bulletin-excel"))
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["汇总", "一", "二", "三", "四", "五", "六"]
+    first = workbook["一"]
+    assert first.freeze_panes == "A3"
+    row = next(r for r in first.iter_rows(min_row=3) if r[0].value == 1)
+    rollup = ItemRollup.objects.get(item__number=1, item__section__plan=rolled_up)
+    assert row[1].value == "强化理论武装"
+    assert row[2].value == "办公室"
+    assert row[3].value == "组织基层部、权益网络宣传部"
+    assert row[5].value == float(rollup.percent)
+    assert row[6].value == "滞后" or row[6].value == str(rollup.get_light_display())
+    assert row[6].fill.fgColor.rgb.endswith("FFC7CE")
+    assert "受疫情影响" in row[7].value
+    summary = workbook["汇总"]
+    assert summary["A1"].value == "市总工会2020年工作要点"
+
+
+def test_word_bulletin_names_late_items_and_pending_instructions(client, roles, rolled_up):
+    import docx
+
+    client.force_login(roles.plan_admin)
+    response = client.get(reverse("dashboard:bulletin-word") + "?from=2020-06-01&to=2020-06-30")
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "市总工会2020年工作要点落实情况通报" in text
+    assert "2020-06-01" in text and "2020-06-30" in text
+    assert "请尽快恢复培训。" in text
+    table_text = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    assert ["办公室", "1", "强化理论武装", "滞后"] in [row[:4] for row in table_text[1:]]
+    east_asian = document.paragraphs[0].runs[0]._element.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    )
+    assert east_asian == "宋体"
+
+
+def test_bulletins_are_for_leadership_and_admins(client, roles, rolled_up):
+    client.force_login(roles.head)
+    assert client.get(reverse("dashboard:bulletin-excel")).status_code == 403
+    assert client.get(reverse("dashboard:bulletin-word")).status_code == 403
+
+
+DASHBOARD_QUERIES = 13
+ITEMS_QUERIES = 10
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_dashboard_queries_are_the_same_for_18_and_10000_items(client, roles, rolled_up, django_assert_max_num_queries):
+    # given the 2020 plan and a synthetic plan of 10,000 items, both rolled up
+    big = bulk_plan(items=10_000, departments=200, reports=2_000, year=2021)
+    progress_services.rollup_refresh(plan=big, today=TODAY.replace(year=2021))
+    progress_services.snapshot_take(day=TODAY.replace(year=2021), plan=big)
+    client.force_login(roles.leader)
+    office = Department.objects.get(name="办公室")
+    big_department = Department.objects.get(name="合成总工会部门1")
+    pages = [
+        (reverse("dashboard:dashboard") + "?year=2020", reverse("dashboard:dashboard") + "?year=2021", DASHBOARD_QUERIES),
+        (reverse("dashboard:section-dashboard", args=[rolled_up.sections.get(number=1).pk]),
+         reverse("dashboard:section-dashboard", args=[big.sections.get(number=1).pk]), ITEMS_QUERIES),
+        (reverse("dashboard:department-dashboard", args=[office.pk]) + "?year=2020",
+         reverse("dashboard:department-dashboard", args=[big_department.pk]) + "?year=2021", ITEMS_QUERIES),
+    ]
+    for small_url, big_url, limit in pages:
+        # when each page is shown for both plans
+        with django_assert_max_num_queries(limit):
+            small = _queries(client, small_url)
+        big_count = _queries(client, big_url)
+        # then the number of queries is the same
+        assert small == big_count, (small_url, small, big_count)
+
+
+def test_the_numbers_on_the_page_are_the_rollups(client, roles, rolled_up):
+    from progress.models import PlanRollup, SectionRollup
+
+    client.force_login(roles.leader)
+    page = client.get(reverse("dashboard:dashboard")).content.decode()
+
+    plan = PlanRollup.objects.get(plan=rolled_up)
+    assert f'<span class="big">{plan.percent:.1f}%</span>' in page
+    assert f'<span class="big">{plan.items_red}</span><span>滞后</span>' in page
+    assert f'<span class="big">{plan.targets_met}/{plan.targets_total}</span>' in page
+    for rollup in SectionRollup.objects.filter(section__plan=rolled_up).select_related("section"):
+        card = page.split(f'id="card-{rollup.section.number}"', 1)[1].split("</article>", 1)[0]
+        assert f"<strong>{rollup.percent:.1f}%</strong>" in card
+        assert f"滞后 {rollup.items_red}</a>" in card
+        assert f"预警 {rollup.items_yellow}</a>" in card
+
+
+def test_anonymous_visitors_are_sent_to_login(client, rolled_up):
+    for url in (reverse("dashboard:dashboard"), reverse("dashboard:bulletin-excel"), reverse("dashboard:bulletin-word")):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_dashboard_body_is_rendered_once_per_rollup(client, roles, rolled_up, django_assert_max_num_queries):
+    client.force_login(roles.leader)
+    first = client.get(reverse("dashboard:dashboard")).content.decode()
+
+    # session, user, groups, plan, roll-up stamp, plans for the year picker: the body comes from the cache
+    with django_assert_max_num_queries(6):
+        second = client.get(reverse("dashboard:dashboard")).content.decode()
+    body = lambda page: page.split('<section class="kpis"', 1)[1]  # noqa: E731 (the CSRF token differs per page)
+    assert body(second) == body(first)
+
+    # a new roll-up shows at once
+    item = WorkItem.objects.get(section__plan=rolled_up, number=2)
+    report = progress_services.report_submit(
+        item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="done",
+        percent=100, narrative="完成。", readings={}, evidence=[], base_version=item.version,
+    )
+    progress_services.report_approve(report=report, reviewer=roles.head)
+    progress_services.rollup_refresh(plan=rolled_up, today=TODAY)
+    assert body(client.get(reverse("dashboard:dashboard")).content.decode()) != body(first)
+
+
+def test_a_cache_outage_is_not_an_error(client, roles, rolled_up, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    client.force_login(roles.leader)
+    response = client.get(reverse("dashboard:dashboard"))
+    assert response.status_code == 200
+    assert "突出思想政治引领" in response.content.decode()
