@@ -28,8 +28,10 @@ run: setup
 	@echo
 	$(PY) -m unionplan.launcher --host $(HOST)
 
+# The import rules first (seconds), then the suite over every core (pytest-xdist).
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 clean:
 	rm -rf var/unionplan.sqlite3 var/broker var/staticfiles

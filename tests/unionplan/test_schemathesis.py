@@ -34,6 +34,9 @@ from unionplan.wsgi import application
 from progress import services as progress_services
 from supervision import services as supervision_services
 
+# Hundreds of generated requests per operation: run once in CI, on PostgreSQL.
+pytestmark = pytest.mark.fuzz
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance]
 EXAMPLES = int(os.environ.get("UNIONPLAN_SCHEMATHESIS_EXAMPLES", "25"))
