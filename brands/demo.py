@@ -10,8 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from departments.models import Membership
-from tasks import selectors as task_selectors
 from progress import services as progress_services
+from tasks import selectors as task_selectors
 from tasks.models import WorkItem, WorkPlan
 
 from . import services

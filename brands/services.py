@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from departments.models import Department
 from core.dates import shift_year
+from departments.models import Department
 from progress import services as progress_services
 from progress.models import ProgressReport
 from tasks.importer.document import ParsedPlan

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from departments.models import Department
-from tasks import selectors as task_selectors
-from tasks.models import WorkPlan
 from progress.forms import form_after_conflict
 from progress.services import ProgressConflict
+from tasks import selectors as task_selectors
+from tasks.models import WorkPlan
 
 from . import permissions, selectors, services
 from .forms import MilestoneReportForm

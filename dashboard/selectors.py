@@ -9,10 +9,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from departments.models import Department
-
 from progress.models import Light, PlanRollup, ProgressReport, RollupSnapshot
 from tasks.models import Responsibility, Section, Target, WorkItem, WorkPlan
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-
 from django.utils.translation import gettext as _
 
 from . import signals

@@ -18,7 +18,11 @@ from tasks.models import WorkItem
 from . import permissions, services
 from .forms import InstructionForm, InstructionReplyForm
 from .models import Instruction
-from .serializers import InstructionCreateSerializer, InstructionReplySerializer, InstructionSerializer
+from .serializers import (
+    InstructionCreateSerializer,
+    InstructionReplySerializer,
+    InstructionSerializer,
+)
 
 
 class InstructionFilter(django_filters.FilterSet):

@@ -22,7 +22,12 @@ from core.api_viewsets import ReadOnly
 from . import permissions, services
 from .forms import TargetFillForm
 from .models import Section, Target, WorkPlan
-from .serializers import PlanSerializer, SectionSerializer, TargetFillSerializer, TargetSerializer
+from .serializers import (
+    PlanSerializer,
+    SectionSerializer,
+    TargetFillSerializer,
+    TargetSerializer,
+)
 
 
 class PlanFilter(django_filters.FilterSet):

@@ -15,10 +15,12 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from core.dates import shift_year
-
 from departments import services as department_services
 from departments.models import Department
-from departments.selectors import department_by_name_or_alias, department_names_with_aliases
+from departments.selectors import (
+    department_by_name_or_alias,
+    department_names_with_aliases,
+)
 
 from . import permissions, signals
 from .importer import PlanParseError, parse_plan, read_document

@@ -23,7 +23,13 @@ from .departments import (
     responsibilities,
     split_responsibility_clause,
 )
-from .document import ParsedDepartment, ParsedItem, ParsedPlan, ParsedSection, PlanParseError
+from .document import (
+    ParsedDepartment,
+    ParsedItem,
+    ParsedPlan,
+    ParsedSection,
+    PlanParseError,
+)
 from .reading import split_lines
 from .targets import extract_targets
 

@@ -13,11 +13,11 @@ from rest_framework.test import APIClient
 
 from departments.models import Department, Membership
 from departments.services import membership_set
+from progress import services as progress_services
 from progress.models import ProgressReport
 from supervision.models import Instruction
 from tasks.models import Target, WorkItem
 from tests.documents import bulk_plan
-from progress import services as progress_services
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,17 @@ from django.urls import reverse
 
 from brands import permissions, selectors, services
 from brands.models import MilestoneReport
-from brands.progress import MilestoneFacts, Projection, brand_progress, item_progress, item_projection
+from brands.progress import (
+    MilestoneFacts,
+    Projection,
+    brand_progress,
+    item_progress,
+    item_projection,
+)
 from departments.models import Department
+from progress import services as progress_services
 from progress.models import ProgressReport
 from tasks.models import WorkPlan
-from progress import services as progress_services
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,10 @@ from urllib.parse import urlparse
 import pytest
 
 from departments.demo import seed_demo_accounts
+from progress import services as progress_services
 from tasks.models import WorkItem
 from tests.conftest import import_document
-from progress import services as progress_services
+from tests.factories import submit_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,9 +23,9 @@ def portal(live_server):
     admin = get_user_model().objects.get(username="admin")
     for n, item in enumerate(WorkItem.objects.filter(section__plan=plan).order_by("number")):
         lead = item.responsibilities.get(role="lead").department
-        report = progress_services.report_submit(
+        report = submit_report(
             item=item, department=lead, reporter=admin, status=["in_progress", "done", "delayed"][n % 3],
-            percent=[40, 100, 10][n % 3], narrative="演示进度。", readings={}, evidence=[], base_version=item.version,
+            percent=[40, 100, 10][n % 3], narrative="演示进度。",
         )
         progress_services.report_approve(report=report, reviewer=admin)
     for day in (datetime.date(2020, 6, 1), datetime.date(2020, 6, 15)):

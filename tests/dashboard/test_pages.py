@@ -9,11 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from departments.models import Department
+from progress import services as progress_services
 from progress.models import ItemRollup
+from supervision import services as supervision_services
 from tasks.models import WorkItem
 from tests.documents import bulk_plan
-from progress import services as progress_services
-from supervision import services as supervision_services
+from tests.factories import submit_report
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +25,9 @@ TODAY = datetime.date(2020, 7, 1)
 def rolled_up(plan_2020, roles):
     """Item 1 reported delayed (滞后) and approved; roll-up and two daily snapshots stored."""
     item = WorkItem.objects.get(section__plan=plan_2020, number=1)
-    report = progress_services.report_submit(
-        item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="delayed",
-        percent=20, narrative="受疫情影响，培训班推迟。", readings={}, evidence=[], base_version=item.version,
+    report = submit_report(
+        item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="delayed", percent=20,
+        narrative="受疫情影响，培训班推迟。",
     )
     progress_services.report_approve(report=report, reviewer=roles.head)
     supervision_services.instruction_create(item=item, author=roles.leader, text="请尽快恢复培训。")
@@ -199,9 +200,9 @@ def test_the_dashboard_body_is_rendered_once_per_rollup(client, roles, rolled_up
 
     # a new roll-up shows at once
     item = WorkItem.objects.get(section__plan=rolled_up, number=2)
-    report = progress_services.report_submit(
-        item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="done",
-        percent=100, narrative="完成。", readings={}, evidence=[], base_version=item.version,
+    report = submit_report(
+        item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="done", percent=100,
+        narrative="完成。",
     )
     progress_services.report_approve(report=report, reviewer=roles.head)
     progress_services.rollup_refresh(plan=rolled_up, today=TODAY)

@@ -9,17 +9,18 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from notifications.models import Notification, OutboxMessage
+from progress import services as progress_services
 from progress.models import ProgressReport
 from tasks.models import WorkItem
+from tests.factories import submit_report
 from tests.workers import broker_at, closed_port_url, tasks_accepted, wait_for_worker
-from progress import services as progress_services
 
 
 def _submit(world):
     item = WorkItem.objects.get(section__plan=world.plan, number=1)
-    return progress_services.report_submit(
+    return submit_report(
         item=item, department=world.office, reporter=world.office_staff, status="in_progress", percent=30,
-        narrative="已完成第一阶段。", readings={}, evidence=[], base_version=item.version,
+        narrative="已完成第一阶段。",
     )
 
 
@@ -47,9 +48,9 @@ def test_a_progress_save_succeeds_and_waits_in_the_outbox_while_the_broker_is_do
 def test_a_rolled_back_save_leaves_nothing_in_the_outbox(world, django_capture_on_commit_callbacks):
     item = WorkItem.objects.get(section__plan=world.plan, number=1)
     with pytest.raises(progress_services.ProgressConflict), django_capture_on_commit_callbacks(execute=True):
-        progress_services.report_submit(
+        submit_report(
             item=item, department=world.office, reporter=world.office_staff, status="in_progress", percent=30,
-            narrative="x", readings={}, evidence=[], base_version=item.version + 5,
+            narrative="x", base_version=item.version + 5,
         )
     assert not OutboxMessage.objects.exists()
 

@@ -11,11 +11,12 @@ import os
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from departments.models import Department
-from tasks import services
+from progress import services as progress_services
 from progress.evidence import validate_evidence
 from progress.models import ProgressReport
+from tasks import services
 from tasks.models import WorkItem
-from progress import services as progress_services
+from tests.factories import submit_report
 
 
 def _evidence(n: int):
@@ -36,9 +37,9 @@ def reports_with_evidence(*, department: Department, staff, head, reports: int =
     )[:reports]
     written = []
     for n, item in enumerate(items, 1):
-        report = progress_services.report_submit(
+        report = submit_report(
             item=item, department=department, reporter=staff, status="in_progress", percent=10 * n,
-            narrative=f"第{n}次进度报告：按计划推进。", readings={}, evidence=_evidence(n), base_version=item.version,
+            narrative=f"第{n}次进度报告：按计划推进。", evidence=_evidence(n),
         )
         if n < len(items):
             report = progress_services.report_approve(report=report, reviewer=head, comment="同意")

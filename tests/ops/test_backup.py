@@ -27,8 +27,8 @@ from django.db import connection
 
 from ops.backup import MANIFEST, backup_create
 from tests.conftest import require_service
-from tests.workers import broker_at, closed_port_url
 from tests.ops.data import reports_with_evidence
+from tests.workers import broker_at, closed_port_url
 
 ROOT = Path(settings.BASE_DIR)
 

@@ -7,10 +7,11 @@ import pytest
 from django.db import connection, connections
 
 from departments.models import Department
+from progress import services as progress_services
 from progress.models import ProgressReport
 from tasks.models import WorkItem
 from tests.conftest import import_document, require_service
-from progress import services as progress_services
+from tests.factories import submit_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,9 +28,9 @@ def test_simultaneous_submissions_on_the_same_version(django_user_model):
     def submit(user):
         try:
             barrier.wait(timeout=5)
-            progress_services.report_submit(
+            submit_report(
                 item=item, department=office, reporter=user, status="in_progress", percent=10,
-                narrative=user.username, readings={}, evidence=[], base_version=item.version,
+                narrative=user.username, base_version=item.version,
             )
             outcomes.append("saved")
         except progress_services.ProgressConflict:

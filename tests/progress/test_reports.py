@@ -9,11 +9,12 @@ from django.urls import reverse
 from departments.models import Department, Membership
 from departments.services import membership_remove, membership_set
 from progress import permissions
-from tasks import permissions as plan_permissions
+from progress import services as progress_services
 from progress.models import ProgressReport
 from supervision.models import Instruction
+from tasks import permissions as plan_permissions
 from tasks.models import Responsibility, Target, WorkItem
-from progress import services as progress_services
+from tests.factories import submit_report
 
 pytestmark = pytest.mark.django_db
 
@@ -233,9 +234,9 @@ def test_concurrent_reports_the_second_is_refused_and_nothing_is_lost(client, ro
 
 def test_a_report_cannot_be_reviewed_twice(roles, plan_2020):
     item = _item(plan_2020, 1)
-    report = progress_services.report_submit(
+    report = submit_report(
         item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="in_progress",
-        percent=10, narrative="x", readings={}, evidence=[], base_version=item.version,
+        percent=10, narrative="x",
     )
     progress_services.report_approve(report=report, reviewer=roles.head)
     with pytest.raises(progress_services.ProgressConflict):
@@ -269,9 +270,9 @@ def test_membership_changes_update_permissions_at_once(roles, plan_2020):
 
 def test_a_head_demoted_to_staff_can_no_longer_review(roles, plan_2020):
     item = _item(plan_2020, 1)
-    report = progress_services.report_submit(
+    report = submit_report(
         item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="in_progress",
-        percent=10, narrative="x", readings={}, evidence=[], base_version=item.version,
+        percent=10, narrative="x",
     )
     assert permissions.can_review(roles.head, report)
     membership_set(user=roles.head, department=report.department, role=Membership.Role.MEMBER)
@@ -318,10 +319,9 @@ def test_my_work_lists_the_departments_items_with_what_waits(client, roles, plan
 def test_timeline_says_who_did_what_and_when(client, roles, plan_2020):
     item = _item(plan_2020, 16)
     client.force_login(roles.plan_admin)
-    report = progress_services.report_submit(
-        item=item, department=Department.objects.get(name="组织基层部"), reporter=roles.plan_admin,
-        status="in_progress", percent=50, narrative="举办一期。",
-        readings={item.targets.get(unit="期").pk: Decimal("1")}, evidence=[], base_version=item.version,
+    report = submit_report(
+        item=item, department=Department.objects.get(name="组织基层部"), reporter=roles.plan_admin, status="in_progress",
+        percent=50, narrative="举办一期。", readings={item.targets.get(unit="期").pk: Decimal("1")},
     )
     progress_services.report_approve(report=report, reviewer=roles.plan_admin, comment="同意")
 
@@ -379,10 +379,10 @@ def test_item_page_queries_do_not_grow_with_reports(client, roles, plan_2020, dj
 
     def add_report_and_instruction(n):
         item.refresh_from_db()
-        report = progress_services.report_submit(
+        report = submit_report(
             item=item, department=department, reporter=roles.plan_admin, status="in_progress", percent=n,
-            narrative=f"第{n}次", readings={t.pk: Decimal(n) for t in item.targets.all() if t.kind == Target.Kind.COUNT},
-            evidence=[], base_version=item.version,
+            narrative=f"第{n}次",
+            readings={t.pk: Decimal(n) for t in item.targets.all() if t.kind == Target.Kind.COUNT},
         )
         progress_services.report_approve(report=report, reviewer=roles.plan_admin)
         Instruction.objects.create(item=item, author=roles.leader, text=f"批示{n}")
@@ -408,8 +408,9 @@ def test_the_report_form_does_not_read_the_items_reports(client, roles, plan_202
     office = Department.objects.get(name="办公室")
     for n in range(1, 31):
         item.refresh_from_db()
-        progress_services.report_submit(item=item, department=office, reporter=roles.staff, status="in_progress", percent=n,
-                               narrative=f"第{n}次", readings={}, evidence=[], base_version=item.version)
+        submit_report(
+            item=item, department=office, reporter=roles.staff, status="in_progress", percent=n, narrative=f"第{n}次",
+        )
     client.force_login(roles.staff)
     with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("progress:report-create", args=[item.pk])).status_code == 200
@@ -436,9 +437,9 @@ def test_removing_a_responsibility_in_the_admin_takes_the_right_away(client, rol
 
 def test_admin_pages_of_reports_and_history_open(client, roles, plan_2020):
     item = _item(plan_2020, 1)
-    progress_services.report_submit(
+    submit_report(
         item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="in_progress",
-        percent=10, narrative="x", readings={}, evidence=[], base_version=item.version,
+        percent=10, narrative="x",
     )
     client.force_login(roles.plan_admin)
     report = ProgressReport.objects.get()

@@ -3,15 +3,16 @@
 from django.core import mail
 
 from notifications.models import Notification, OutboxMessage
-from tasks.models import WorkItem
 from progress import services as progress_services
+from tasks.models import WorkItem
+from tests.factories import submit_report
 
 
 def _submit(world, percent=40):
     item = WorkItem.objects.get(section__plan=world.plan, number=1)
-    return progress_services.report_submit(
+    return submit_report(
         item=item, department=world.office, reporter=world.office_staff, status="in_progress", percent=percent,
-        narrative="已完成第一阶段。", readings={}, evidence=[], base_version=item.version,
+        narrative="已完成第一阶段。",
     )
 
 

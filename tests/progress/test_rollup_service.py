@@ -3,18 +3,19 @@
 import datetime
 from decimal import Decimal
 
-from progress.services import rollup_refresh, snapshot_take
-from progress.models import ItemRollup, PlanRollup, RollupSnapshot, SectionRollup
-from tasks.models import Target, WorkItem
 from progress import services as progress_services
+from progress.models import ItemRollup, PlanRollup, RollupSnapshot, SectionRollup
+from progress.services import rollup_refresh, snapshot_take
+from tasks.models import Target, WorkItem
+from tests.factories import submit_report
 
 
 def test_an_approved_report_moves_the_stored_rollup(world, django_assert_max_num_queries):
     # given item 1 reported at 60% by its lead department and approved
     item = WorkItem.objects.get(section__plan=world.plan, number=1)
-    report = progress_services.report_submit(
+    report = submit_report(
         item=item, department=world.office, reporter=world.office_staff, status="in_progress", percent=60,
-        narrative="推进中", readings={}, evidence=[], base_version=item.version,
+        narrative="推进中",
     )
     progress_services.report_approve(report=report, reviewer=world.office_head)
 

@@ -2,8 +2,15 @@
 
 import datetime
 
+from supervision.reminders import (
+    Duty,
+    ItemFacts,
+    Rules,
+    TargetFacts,
+    due_reminders,
+    parse_lead_days,
+)
 from tasks.cycles import current_cycle
-from supervision.reminders import Duty, ItemFacts, Rules, TargetFacts, due_reminders, parse_lead_days
 
 D = datetime.date
 START = D(2020, 1, 1)

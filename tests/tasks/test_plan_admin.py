@@ -5,14 +5,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from departments import services as department_services
 from departments.models import Department, Membership
 from departments.services import membership_set
-from tasks import permissions
 from progress.models import ProgressReport
+from tasks import permissions
 from tasks.models import Responsibility, Target, WorkItem, WorkPlan
 from tests.conftest import PLAN_2020
-from progress import services as progress_services
-from departments import services as department_services
+from tests.factories import submit_report
 
 pytestmark = pytest.mark.django_db
 
@@ -121,9 +121,9 @@ def test_cloning_2020_into_2021(client, roles, plan_2020):
     target = item.targets.get(unit="期")
     target.current_value = Decimal(1)
     target.save()
-    progress_services.report_submit(
-        item=item, department=Department.objects.get(name="组织基层部"), reporter=roles.plan_admin,
-        status="in_progress", percent=50, narrative="x", readings={}, evidence=[], base_version=item.version,
+    submit_report(
+        item=item, department=Department.objects.get(name="组织基层部"), reporter=roles.plan_admin, status="in_progress",
+        percent=50, narrative="x",
     )
     client.force_login(roles.plan_admin)
 

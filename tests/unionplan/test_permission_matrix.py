@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -18,9 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from departments.models import Department, Membership
 from departments.services import membership_set
 from progress.models import ProgressReport
-from tasks.models import Target, WorkItem
-from progress import services as progress_services
 from supervision import services as supervision_services
+from tasks.models import Target, WorkItem
+from tests.factories import pdf_upload, submit_report
 
 pytestmark = pytest.mark.django_db
 
@@ -60,11 +59,9 @@ def world(roles, plan_2020, django_user_model, settings, tmp_path):
         membership_set(user=users[name], department=department, role=role)
     item = WorkItem.objects.get(section__plan=plan_2020, number=1)
     office = Department.objects.get(name="办公室")
-    report = progress_services.report_submit(
-        item=item, department=office, reporter=roles.staff, status="in_progress", percent=40,
-        narrative="已举办学习培训班一期。", readings={}, base_version=item.version,
-        evidence=[progress_services.EvidenceUpload("plan.pdf", "application/pdf", 9,
-                                          SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n"))],
+    report = submit_report(
+        item=item, department=office, reporter=roles.staff, status="in_progress", percent=40, narrative="已举办学习培训班一期。",
+        evidence=[pdf_upload()],
     )
     instruction = supervision_services.instruction_create(item=item, author=roles.leader, text="请加快进度。")
     from notifications.models import Notification

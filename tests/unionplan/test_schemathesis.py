@@ -10,13 +10,12 @@ UNIONPLAN_SCHEMATHESIS_EXAMPLES sets the examples per operation (default 25).
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
-from collections import Counter
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -29,10 +28,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tasks.models import WorkItem
-from unionplan.wsgi import application
-from progress import services as progress_services
 from supervision import services as supervision_services
+from tasks.models import WorkItem
+from tests.factories import submit_report
+from unionplan.wsgi import application
 
 # Hundreds of generated requests per operation: run once in CI, on PostgreSQL.
 pytestmark = pytest.mark.fuzz
@@ -72,9 +71,10 @@ def _token_header(roles, username: str) -> dict:
         # something to read, review and answer
         from departments.models import Department
 
-        progress_services.report_submit(item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff,
-                               status="in_progress", percent=30, narrative="进行中。", readings={}, evidence=[],
-                               base_version=item.version)
+        submit_report(
+            item=item, department=Department.objects.get(name="办公室"), reporter=roles.staff, status="in_progress",
+            percent=30, narrative="进行中。",
+        )
         supervision_services.instruction_create(item=item, author=roles.leader, text="请加快。")
     return {"Authorization": f"Token {Token.objects.get_or_create(user=getattr(roles, username))[0].key}"}
 
