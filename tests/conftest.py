@@ -36,6 +36,14 @@ def plan_2020(db):
     return import_document().plan
 
 
+@pytest.fixture
+def item1(plan_2020):
+    """Item 1 of 2020 (强化理论武装): 办公室 leads, 组织基层部 and 权益网络宣传部 co-organize."""
+    from tasks.models import WorkItem
+
+    return WorkItem.objects.get(section__plan=plan_2020, number=1)
+
+
 @dataclass
 class Roles:
     """One user per role the portal knows, around the imported 2020 plan."""
