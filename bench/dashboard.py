@@ -15,16 +15,10 @@ and prints a/b and a/c. Never part of the test suite.
 
 import argparse
 import datetime
-import os
-import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionplan.settings")
-os.environ.setdefault("UNIONPLAN_VAR_DIR", str(ROOT / "var" / "bench"))
+from harness import throwaway_database, timed
+
 
 urlpatterns = []  # filled in main(): the project's URLs plus the floor view
 
@@ -56,15 +50,9 @@ def floor_view(request):
 
 def median_ms(client, url, repeat, *, before=None):
     client.get(url)  # warm up
-    samples = []
-    for _ in range(repeat):
-        if before:
-            before()
-        start = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(samples)
+    response, median, _best = timed(lambda: client.get(url), repeat, before=before)
+    assert response.status_code == 200, (url, response.status_code)
+    return median
 
 
 def main():
@@ -75,30 +63,25 @@ def main():
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
 
-    import django
+    with throwaway_database() as connection:
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+        from django.test.utils import override_settings
+        from django.urls import include, path
 
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import override_settings, setup_test_environment
-    from django.urls import include, path
-
-    urlpatterns.extend([path("bench/floor/", floor_view), path("", include("unionplan.urls"))])
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
         from departments.roles import LEADERSHIP_GROUP
         from departments.services import role_group
-        from tasks import jobs
+        from progress import services as progress_services
         from tests.documents import bulk_plan
+
+        urlpatterns.extend([path("bench/floor/", floor_view), path("", include("unionplan.urls"))])
 
         start = time.perf_counter()
         plan = bulk_plan(items=args.items, departments=args.departments, reports=args.reports, year=2030)
         built = time.perf_counter() - start
         start = time.perf_counter()
-        jobs.rollup_refresh(plan=plan, today=datetime.date(2030, 7, 1))
-        jobs.snapshot_take(day=datetime.date(2030, 7, 1), plan=plan)
+        progress_services.rollup_refresh(plan=plan, today=datetime.date(2030, 7, 1))
+        progress_services.snapshot_take(day=datetime.date(2030, 7, 1), plan=plan)
         rolled = time.perf_counter() - start
 
         leader = get_user_model().objects.create_user("bench-leader", password="bench-pass-1")
@@ -121,8 +104,6 @@ def main():
         print(f"(b) floor: 1 query + JSON     {b:8.1f} ms")
         print(f"(c) admin WorkItem changelist {c:8.1f} ms")
         print(f"a/b = {a / b:.2f}   a/c = {a / c:.2f}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -7,25 +7,9 @@ server, in a database it creates and drops). Never part of the test suite.
 """
 
 import argparse
-import os
-import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionplan.settings")
-os.environ.setdefault("UNIONPLAN_VAR_DIR", str(ROOT / "var" / "bench"))
-
-
-def timed(fn, repeat=5):
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        samples.append(time.perf_counter() - start)
-    return result, statistics.median(samples) * 1000, min(samples) * 1000
+from harness import throwaway_database, timed
 
 
 def main():
@@ -33,18 +17,11 @@ def main():
     parser.add_argument("--items", type=int, default=1000)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-    from django.test import Client
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database() as connection:
+        from django.conf import settings
         from django.contrib.auth import get_user_model
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
 
         from tasks.importer import parse_plan, read_document
         from tasks.services import plan_import_document
@@ -81,8 +58,6 @@ def main():
         print(f"import {args.items} items (first):  {big_import:8.1f} ms")
         for label, count, median, best in figures:
             print(f"plan page, {label}: {count} queries, {median:.1f} ms median, {best:.1f} ms best")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

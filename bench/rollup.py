@@ -14,48 +14,34 @@ server, in a test database it creates and drops). Never part of the test suite.
 
 import argparse
 import datetime
-import os
-import statistics
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionplan.settings")
-os.environ.setdefault("UNIONPLAN_VAR_DIR", str(ROOT / "var" / "bench"))
+from harness import throwaway_database, timed
 
-
-def timed(fn, repeat=5):
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
 
 
 def bench_plan(label, plan, today, repeat):
-    from tasks import jobs, rollup
+    from progress import rollup
+    from progress import services as progress_services
 
     rules = rollup.Rules(today=today, plan_start=datetime.date(plan.year, 1, 1), margin=float(plan.rollup_margin))
-    result = jobs.rollup_compute(plan=plan, today=today)
+    result = progress_services.rollup_compute(plan=plan, today=today)
     # the rule alone, on facts already in memory
     sections = {}
     for item in plan_items(plan):
         sections.setdefault(item[0], []).append(item[1])
     facts = list(sections.items())
     items = sum(len(v) for _k, v in facts)
-    rule_ms = timed(lambda: rollup.rollup(plan.pk, facts, rules), repeat)
-    compute_ms = timed(lambda: jobs.rollup_compute(plan=plan, today=today), repeat)
-    store_ms = timed(lambda: jobs.rollup_refresh(plan=plan, today=today), repeat)
+    _, rule_ms, _ = timed(lambda: rollup.rollup(plan.pk, facts, rules), repeat)
+    _, compute_ms, _ = timed(lambda: progress_services.rollup_compute(plan=plan, today=today), repeat)
+    _, store_ms, _ = timed(lambda: progress_services.rollup_refresh(plan=plan, today=today), repeat)
     print(f"{label:<28} {items:>6} items  rule {rule_ms:8.1f} ms   compute {compute_ms:8.1f} ms   "
           f"compute+store {store_ms:8.1f} ms   plan {result.plan.percent}% {result.plan.light}")
 
 
 def plan_items(plan):
-    from tasks import rollup
+    from progress import rollup
     from tasks.models import WorkItem
 
     for pk, section_id, due in WorkItem.objects.filter(section__plan=plan).values_list("pk", "section_id", "due_date"):
@@ -107,14 +93,15 @@ def synthetic_plan(items: int):
 
 def count_reminders(plan):
     """Every day of the plan's year: the job's own rule and facts, a key counted once as the log would."""
-    from notifications.selectors import department_recipients
-    from tasks import jobs, reminders
+    from notifications.audiences import department_recipients
+    from supervision import reminders
+    from supervision import services as supervision_services
 
-    _items, facts = jobs._reminder_facts(plan)
+    _items, facts = supervision_services._reminder_facts(plan)
     seen, by_kind = set(), Counter()
     day = datetime.date(plan.year, 1, 1)
     while day.year == plan.year:
-        for entry in reminders.due_reminders(plan.pk, facts, jobs.reminder_rules(plan, today=day)):
+        for entry in reminders.due_reminders(plan.pk, facts, supervision_services.reminder_rules(plan, today=day)):
             if entry.key not in seen:
                 seen.add(entry.key)
                 by_kind[entry.kind] += 1
@@ -135,16 +122,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    import django
+    with throwaway_database() as connection:
+        from django.conf import settings
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
         from departments.demo import seed_demo_accounts
         from tasks.services import plan_import_document
 
@@ -166,8 +146,6 @@ def main():
         print(f"  {'total':<12} {total:>5} reminders (unique keys)")
         print(f"  = {people} in-app notices (+ as many e-mails to those with an address) for the demo accounts,"
               f" and {posts} posts per group robot kind if every department had one")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,3 @@ def milestone_reporting_departments(user, brand: Brand) -> list:
     """The user's departments that may report `brand`'s milestones (expects brand_page's prefetches)."""
     allowed = brand_department_ids(brand)
     return [d for d in progress_permissions.reporting_departments(user, brand.item) if d.pk in allowed]
-
-
-def can_report_milestone(user, brand: Brand) -> bool:
-    return bool(milestone_reporting_departments(user, brand))

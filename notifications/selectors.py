@@ -1,10 +1,10 @@
-"""Reads of notifications and deliveries (who a message goes to: notifications.audiences)."""
+"""Reads of in-app notifications (who a message goes to: notifications.audiences)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from .models import Delivery, Notification
+from .models import Notification
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
@@ -33,13 +33,3 @@ def unread_count_subquery():
         .values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-
-
-def delivery_counts() -> dict[str, int]:
-    """How many deliveries are in each state (the admin's and the health check's overview)."""
-    return dict(Delivery.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-
-
-def stuck_deliveries(*, older_than) -> QuerySet[Delivery]:
-    """Deliveries whose sender died mid-send: outcome unknown, a person decides whether to send again."""
-    return Delivery.objects.filter(Q(state=Delivery.State.SENDING) & Q(started_at__lt=older_than))

@@ -174,7 +174,7 @@ def test_a_closed_plan_takes_no_milestone_reports(client, roles, brand, mileston
     client.force_login(roles.staff)
 
     assert _post(client, brand, milestones["first"], item=item_18).status_code == 403
-    assert not permissions.can_report_milestone(roles.staff, selectors.brand_page(brand_id=brand.pk))
+    assert permissions.milestone_reporting_departments(roles.staff, selectors.brand_page(brand_id=brand.pk)) == []
 
 
 def test_milestone_reports_keep_history_and_appear_on_item_18s_timeline(client, roles, brand, milestones, item_18):
