@@ -6,30 +6,10 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from core.app_moves import move_content_types
+
 MOVED = ["progressreport", "historicalprogressreport", "targetreading", "evidence",
          "itemrollup", "sectionrollup", "planrollup", "rollupsnapshot"]
-
-
-def _move_content_types(apps, old: str, new: str):
-    # Permissions (add_/change_/view_…) and admin log entries point at the content type: renaming
-    # the type keeps them. A type made for the new label already (a partial migrate ran
-    # post_migrate in between) has nothing of value yet and gives way to the old one.
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in MOVED:
-        existing = ContentType.objects.filter(app_label=old, model=model).first()
-        if existing is None:
-            continue
-        ContentType.objects.filter(app_label=new, model=model).delete()
-        existing.app_label = new
-        existing.save(update_fields=["app_label"])
-
-
-def forwards(apps, schema_editor):
-    _move_content_types(apps, "tasks", "progress")
-
-
-def backwards(apps, schema_editor):
-    _move_content_types(apps, "progress", "tasks")
 
 
 class Migration(migrations.Migration):
@@ -262,5 +242,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(forwards, backwards),
+        move_content_types(models=MOVED, old="tasks", new="progress"),
     ]

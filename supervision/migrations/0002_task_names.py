@@ -2,19 +2,7 @@
 
 from django.db import migrations
 
-from core.jobs import rename_task_names
-
-RENAMES = {
-    "tasks.run_reminders": "supervision.run_reminders",
-}
-
-
-def forwards(apps, schema_editor):
-    rename_task_names(apps, RENAMES)
-
-
-def backwards(apps, schema_editor):
-    rename_task_names(apps, {new: old for old, new in RENAMES.items()})
+from core.app_moves import rename_tasks
 
 
 class Migration(migrations.Migration):
@@ -24,4 +12,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [rename_tasks({"tasks.run_reminders": "supervision.run_reminders"})]
