@@ -18,3 +18,8 @@ def is_plan_admin(user) -> bool:
 
 def is_leadership(user) -> bool:
     return user.is_authenticated and user.is_active and in_group(user, LEADERSHIP_GROUP)
+
+
+def can_manage_departments(user) -> bool:
+    """The department tree, the people list and upload, the hand-over page: plan admins."""
+    return is_plan_admin(user)

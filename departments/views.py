@@ -13,17 +13,17 @@ from . import selectors, services
 from .forms import DepartmentDeactivateForm, PeopleUploadForm
 from .importer.people import PeopleFileError, parse_people, read_people_file
 from .models import Department
-from .permissions import is_plan_admin
+from .permissions import can_manage_departments
 
 SESSION_KEY = "people_upload_rows"
 
 
-@allowed_only(is_plan_admin)
+@allowed_only(can_manage_departments)
 def department_tree(request):
     return render(request, "departments/tree.html", {"tree": selectors.department_tree()})
 
 
-@allowed_only(is_plan_admin)
+@allowed_only(can_manage_departments)
 def department_deactivate(request, department_id: int):
     """The hand-over page: what the department still holds, who takes it over, then deactivate."""
     department = get_object_or_404(Department, pk=department_id)
@@ -46,12 +46,12 @@ def department_deactivate(request, department_id: int):
     )
 
 
-@allowed_only(is_plan_admin)
+@allowed_only(can_manage_departments)
 def people(request):
     return render(request, "departments/people.html", {"people": selectors.people_list()})
 
 
-@allowed_only(is_plan_admin)
+@allowed_only(can_manage_departments)
 def people_upload(request):
     """Upload → preview with per-row errors → confirm; nothing is saved before the confirmation."""
     form, preview = PeopleUploadForm(), None
@@ -82,7 +82,7 @@ def people_upload(request):
     return render(request, "departments/people_upload.html", {"form": form, "preview": preview, "has_errors": has_errors})
 
 
-@allowed_only(is_plan_admin)
+@allowed_only(can_manage_departments)
 @require_POST
 def person_deactivate(request, user_id: int):
     user = get_object_or_404(get_user_model(), pk=user_id)
