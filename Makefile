@@ -28,8 +28,9 @@ run: setup
 	@echo
 	$(PY) -m unionplan.launcher --host $(HOST)
 
-# The import rules first (seconds), then the suite over every core (pytest-xdist).
+# Unused imports and the import rules first (seconds), then the suite over every core (pytest-xdist).
 test: install
+	$(VENV)/bin/ruff check --quiet --select F,E9 --exclude .venv,var .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
