@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions
-from .models import Responsibility, Section, Target, WorkItem, WorkPlan
+from .models import Checkpoint, Responsibility, Section, Target, WorkItem, WorkPlan
 
 
 class SectionInline(admin.TabularInline):
@@ -41,6 +41,13 @@ class TargetInline(admin.StackedInline):
     fields = [("subject", "kind", "level"), ("target_value", "unit", "current_value", "due_date"), "phrase", "order"]
 
 
+class CheckpointInline(admin.TabularInline):
+    model = Checkpoint
+    extra = 0
+    fields = ["due_date", "title", "expected_percent", "department", "order"]
+    autocomplete_fields = ["department"]
+
+
 @admin.register(WorkItem)
 class WorkItemAdmin(SimpleHistoryAdmin):
     list_display = ["number", "title", "section", "lead_department", "due_date", "status"]
@@ -48,7 +55,7 @@ class WorkItemAdmin(SimpleHistoryAdmin):
     list_filter = ["section__plan", "status", "section", "responsibilities__department"]
     search_fields = ["title", "body"]
     list_select_related = ["section"]
-    inlines = [ResponsibilityInline, TargetInline]
+    inlines = [ResponsibilityInline, TargetInline, CheckpointInline]
     readonly_fields = ["version", "last_report_at"]
 
     def save_related(self, request, form, formsets, change):

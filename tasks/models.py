@@ -15,6 +15,14 @@ from simple_history.models import HistoricalRecords
 from departments.models import Department
 
 
+class ReportingCycle(models.TextChoices):
+    """How often departments report on an item (月报, 季报, 半年报)."""
+
+    MONTHLY = "monthly", _("monthly")
+    QUARTERLY = "quarterly", _("quarterly")
+    HALF_YEARLY = "half_yearly", _("half-yearly")
+
+
 class WorkPlan(models.Model):
     """An organization's annual work plan (工作要点), as imported from its document."""
 
@@ -34,6 +42,9 @@ class WorkPlan(models.Model):
         _("reports need a head's approval"),
         default=True,
         help_text=_("When off, a submitted report counts at once."),
+    )
+    reporting_cycle = models.CharField(
+        _("reporting cycle"), max_length=16, choices=ReportingCycle.choices, default=ReportingCycle.MONTHLY
     )
     reporting_day = models.PositiveSmallIntegerField(
         _("monthly reporting day"),
@@ -137,6 +148,14 @@ class WorkItem(models.Model):
         help_text=_("Items count by this weight in their section's progress; all 1 by default."),
     )
     source_line = models.PositiveIntegerField(_("line in document"), null=True, blank=True)
+    # As the document wrote them (完成时限 "6月底前", 责任领导 "张副主席"): kept as text, never guessed into
+    # a date or a department; the importer sets due_date and checkpoints from what it understands.
+    deadline_text = models.CharField(_("deadline as written"), max_length=100, blank=True)
+    responsible_leader = models.CharField(_("leader in charge"), max_length=100, blank=True)
+    reporting_cycle = models.CharField(
+        _("reporting cycle"), max_length=16, choices=ReportingCycle.choices, blank=True,
+        help_text=_("Empty: the plan's reporting cycle."),
+    )
     departments = models.ManyToManyField(
         Department, through="Responsibility", verbose_name=_("responsible departments"), related_name="work_items"
     )
@@ -258,6 +277,62 @@ class Target(models.Model):
     @property
     def effective_due_date(self) -> datetime.date:
         return self.due_date or self.item.due_date
+
+
+class Checkpoint(models.Model):
+    """A checkpoint (节点) of an item: what is due by a date, and how far the item should be by then.
+
+    With checkpoints, an item's expected progress (序时进度) follows them instead of a
+    straight line from 1 January to the due date.
+    """
+
+    item = models.ForeignKey(WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="checkpoints")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    due_date = models.DateField(_("due date"))
+    title = models.CharField(_("what is due"), max_length=300)
+    expected_percent = models.PositiveSmallIntegerField(
+        _("expected progress (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("lead department"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="checkpoints", help_text=_("Empty: the item's lead department."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+        ordering = ["item", "due_date", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expected_percent__isnull=True) | Q(expected_percent__lte=100),
+                name="checkpoint_expected_at_most_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.due_date:%Y-%m-%d} {self.title}"
+
+
+class CheckpointTarget(models.Model):
+    """The value a target should have reached by a checkpoint."""
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, verbose_name=_("checkpoint"), on_delete=models.CASCADE, related_name="target_values"
+    )
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="checkpoint_values")
+    expected_value = models.DecimalField(_("expected value"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("expected target value")
+        verbose_name_plural = _("expected target values")
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "target"], name="checkpointtarget_unique"),
+            models.CheckConstraint(condition=Q(expected_value__gte=0), name="checkpointtarget_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.checkpoint}: {self.target} {self.expected_value}"
 
 
 class WorkItemUserObjectPermission(UserObjectPermissionBase):

@@ -25,7 +25,7 @@ from departments.selectors import (
 from . import permissions, signals
 from .importer import PlanParseError, parse_plan, read_document
 from .importer.document import ParsedItem, ParsedPlan
-from .models import Responsibility, Section, Target, WorkItem, WorkPlan
+from .models import Checkpoint, CheckpointTarget, Responsibility, Section, Target, WorkItem, WorkPlan
 
 
 @dataclass
@@ -294,10 +294,28 @@ class PlanExists(Exception):
     pass
 
 
+# What a plan's admins set once and next year's plan keeps.
+_PLAN_SETTINGS = ("review_required", "reporting_cycle", "reporting_day", "reminder_lead_days", "escalation_days",
+                  "rollup_margin")
+
+
+def _clone_checkpoints(item: WorkItem, new_item: WorkItem, *, shift: int, targets: dict) -> None:
+    for checkpoint in item.checkpoints.all():
+        copy = Checkpoint.objects.create(
+            item=new_item, order=checkpoint.order, due_date=shift_year(checkpoint.due_date, shift),
+            title=checkpoint.title, expected_percent=checkpoint.expected_percent, department_id=checkpoint.department_id,
+        )
+        CheckpointTarget.objects.bulk_create(
+            CheckpointTarget(checkpoint=copy, target=targets[value.target_id], expected_value=value.expected_value)
+            for value in checkpoint.target_values.all()
+            if value.target_id in targets
+        )
+
+
 @transaction.atomic
 def plan_clone(*, plan: WorkPlan, year: int) -> WorkPlan:
-    """Copy a plan into `year` as a draft: sections, items, responsibilities and targets,
-    with dates moved by the years in between and no progress, current values or reports."""
+    """Copy a plan into `year` as a draft: its settings, sections, items, responsibilities, targets and
+    checkpoints, with dates moved by the years in between and no progress, current values or reports."""
     if WorkPlan.objects.filter(organization=plan.organization, year=year).exists():
         raise PlanExists(
             _("%(organization)s already has a plan for %(year)d.") % {"organization": plan.organization, "year": year}
@@ -310,10 +328,12 @@ def plan_clone(*, plan: WorkPlan, year: int) -> WorkPlan:
         general_requirements=plan.general_requirements,
         source_name=plan.source_name,
         status=WorkPlan.Status.DRAFT,
-        review_required=plan.review_required,
+        **{name: getattr(plan, name) for name in _PLAN_SETTINGS},
     )
     items = []
-    for section in plan.sections.prefetch_related("items__responsibilities", "items__targets"):
+    for section in plan.sections.prefetch_related(
+        "items__responsibilities", "items__targets", "items__checkpoints__target_values"
+    ):
         new_section = Section.objects.create(
             plan=clone, number=section.number, numeral=section.numeral, title=section.title, intro=section.intro
         )
@@ -326,12 +346,16 @@ def plan_clone(*, plan: WorkPlan, year: int) -> WorkPlan:
                 subheading=item.subheading,
                 due_date=shift_year(item.due_date, shift),
                 source_line=item.source_line,
+                deadline_text=item.deadline_text,
+                responsible_leader=item.responsible_leader,
+                reporting_cycle=item.reporting_cycle,
+                rollup_weight=item.rollup_weight,
             )
             Responsibility.objects.bulk_create(
                 Responsibility(item=new_item, department_id=r.department_id, role=r.role, order=r.order)
                 for r in item.responsibilities.all()
             )
-            Target.objects.bulk_create(
+            new_targets = Target.objects.bulk_create(
                 Target(
                     item=new_item,
                     order=t.order,
@@ -346,6 +370,7 @@ def plan_clone(*, plan: WorkPlan, year: int) -> WorkPlan:
                 )
                 for t in item.targets.all()
             )
+            _clone_checkpoints(item, new_item, shift=shift, targets={old.pk: new for old, new in zip(item.targets.all(), new_targets)})
             items.append((item, new_item))
     for _source, new_item in items:
         permissions.sync_item_permissions(new_item)

@@ -1,5 +1,6 @@
 """A clerk sets up a plan in the browser: placeholders, publishing, next year's plan, departments."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -9,8 +10,8 @@ from departments import services as department_services
 from departments.models import Department, Membership
 from departments.services import membership_set
 from progress.models import ProgressReport
-from tasks import permissions
-from tasks.models import Responsibility, Target, WorkItem, WorkPlan
+from tasks import permissions, services
+from tasks.models import Checkpoint, CheckpointTarget, Responsibility, Target, WorkItem, WorkPlan
 from tests.conftest import PLAN_2020
 from tests.factories import submit_report
 
@@ -154,6 +155,30 @@ def test_cloning_2020_into_2021(client, roles, plan_2020):
     assert ProgressReport.objects.filter(item__section__plan=plan_2020).count() == 1
     # and the departments may report on the new items at once
     assert permissions.may_report_on(_fresh(roles.staff), new_items.get(number=1))
+
+
+def test_cloning_keeps_the_plans_settings_and_each_items_checkpoints_and_deadline(plan_2020):
+    # given a plan reporting quarterly on the 20th, and item 16 with a 2020-02-29 checkpoint expecting one 培训班
+    plan_2020.reporting_cycle, plan_2020.reporting_day, plan_2020.rollup_margin = "quarterly", 20, 15
+    plan_2020.save()
+    item = WorkItem.objects.get(section__plan=plan_2020, number=16)
+    item.deadline_text, item.responsible_leader = "6月底前", "张副主席"
+    item.save()
+    checkpoint = Checkpoint.objects.create(item=item, due_date=datetime.date(2020, 2, 29), title="第一期培训班",
+                                           expected_percent=50)
+    CheckpointTarget.objects.create(checkpoint=checkpoint, target=item.targets.get(unit="期"), expected_value=1)
+
+    # when it is copied into 2021
+    clone = services.plan_clone(plan=plan_2020, year=2021)
+
+    # then the settings, the deadline as written and the checkpoint (on 28 February) come along
+    assert (clone.reporting_cycle, clone.reporting_day, clone.rollup_margin) == ("quarterly", 20, 15)
+    copy = WorkItem.objects.get(section__plan=clone, number=16)
+    assert (copy.deadline_text, copy.responsible_leader) == ("6月底前", "张副主席")
+    (copied,) = copy.checkpoints.all()
+    assert (copied.due_date, copied.title, copied.expected_percent) == (datetime.date(2021, 2, 28), "第一期培训班", 50)
+    (value,) = copied.target_values.all()
+    assert (value.target.item_id, value.target.unit, value.expected_value) == (copy.pk, "期", 1)
 
 
 def test_cloning_into_a_year_that_exists_is_refused_on_the_field(client, roles, plan_2020):
