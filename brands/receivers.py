@@ -29,8 +29,8 @@ def apply_approved_milestone_report(sender, *, report, item, **kwargs):
 
 
 def brand_progress_for_rollup(sender, *, plan, **kwargs):
-    """The item that names brands (item 18 of 2020) is at the mean of its brands' progress."""
-    return selectors.item_brand_progress(plan=plan)
+    """The item that names brands (item 18 of 2020): its reported part is the mean of its brands' progress."""
+    return "brands", selectors.item_brand_progress(plan=plan)
 
 
 def copy_brands_to_cloned_plan(sender, *, source, clone, items, **kwargs):

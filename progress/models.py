@@ -140,11 +140,33 @@ class Light(models.TextChoices):
     RED = "red", _("late")
 
 
+class Basis(models.TextChoices):
+    """Why an item's official progress is what it is (progress.rollup)."""
+
+    BOTH_AGREE = "both_agree", _("the report and the targets agree")
+    LOWER_OF_BOTH = "lower_of_both", _("the lower of the reported progress and the targets")
+    REPORT_ONLY = "report_only", _("the reported progress (no target with a reading)")
+    TARGETS_ONLY = "targets_only", _("the targets (no approved report yet)")
+    DONE_AND_MET = "done_and_met", _("reported done with every target met")
+    NO_DATA = "no_data", _("nothing reported yet")
+
+
 class ItemRollup(models.Model):
-    """An item's computed progress and light, refreshed by the roll-up job."""
+    """An item's official progress (认定进度), its two parts and its light, refreshed by the roll-up.
+
+    Every page, export and API shows `percent`; `reported_percent` and `targets_percent`
+    are shown beside it, with `basis` saying why.
+    """
 
     item = models.OneToOneField(WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="rollup")
-    percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=1)
+    percent = models.DecimalField(_("official progress (%)"), max_digits=5, decimal_places=1)
+    reported_percent = models.DecimalField(
+        _("reported progress (%)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    targets_percent = models.DecimalField(_("targets (%)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    basis = models.CharField(_("why"), max_length=16, choices=Basis.choices, default=Basis.NO_DATA)
+    measured_by = models.CharField(_("reported part measured by"), max_length=16, blank=True)
+    unread_targets = models.PositiveIntegerField(_("targets without a reading"), default=0)
     expected_percent = models.DecimalField(_("expected by now (%)"), max_digits=5, decimal_places=1)
     light = models.CharField(_("light"), max_length=8, choices=Light.choices)
     is_done = models.BooleanField(_("done"), default=False)
@@ -219,6 +241,33 @@ class PlanRollup(GroupRollup):
 
     def __str__(self):
         return f"{self.plan_id}: {self.percent}% {self.light}"
+
+
+class ItemSnapshot(models.Model):
+    """An item's official figures from a day on, written only when they change (回看 as of any date).
+
+    The figures of an item on a day are those of its latest snapshot on or before it.
+    """
+
+    item = models.ForeignKey(WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="snapshots")
+    date = models.DateField(_("from"))
+    percent = models.DecimalField(_("official progress (%)"), max_digits=5, decimal_places=1)
+    reported_percent = models.DecimalField(
+        _("reported progress (%)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    targets_percent = models.DecimalField(_("targets (%)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    light = models.CharField(_("light"), max_length=8, choices=Light.choices)
+    is_done = models.BooleanField(_("done"), default=False)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+
+    class Meta:
+        verbose_name = _("item snapshot")
+        verbose_name_plural = _("item snapshots")
+        ordering = ["item", "date"]
+        constraints = [models.UniqueConstraint(fields=["item", "date"], name="itemsnapshot_unique_item_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.item_id}: {self.percent}%"
 
 
 class RollupSnapshot(models.Model):

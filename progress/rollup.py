@@ -1,7 +1,9 @@
-"""The roll-up rule: how far an item, a section and a plan are, and their traffic light.
+"""The roll-up rule: an item's official progress (认定进度), a section's and a plan's, and their traffic light.
 
 Pure functions over plain numbers and dates — no ORM — so the rule is tested on
-hand-computed tables and runs the same in the job, a benchmark or a test.
+hand-computed tables and runs the same in the job, a benchmark or a test. Every
+page, export and API shows the figure this rule gives (stored in ItemRollup and
+friends); nothing else computes progress.
 
 The rule
 --------
@@ -10,27 +12,33 @@ Target progress (0–100):
   percentage   the reported rate itself (入会率 93 → 93), and 100 once the target rate is reached;
   coverage     the reported coverage percentage; 100 when met (全覆盖);
   placeholder  target value 待定 (NULL): no measure — left out of every mean and flagged;
+  no reading   nothing reported for the target yet: no measure yet — left out and flagged
+               (shown as "no reading", never as 0);
   other        no measure — left out.
-  A target without a reading yet counts 0.
 
-Item progress:
-  only measured targets   the mean of their progress;
-  only approved report    the percent of the lead department's latest approved report
-                          (the item's progress_percent, set by progress.services.report_approve);
-  both                    the lower of the two: a report cannot claim more than its
-                          targets show, and targets met do not finish work the
-                          department says is still open;
-  neither                 0, flagged "no_data".
+An item has two parts, each shown beside the official figure:
+  reported (报送进度)   the percent of the lead department's latest approved report (the item's
+                       progress_percent, set by progress.services), or what another app measures
+                       for it (brands: the mean of the item's brands);
+  targets (指标完成)     the mean progress of its measured targets with a reading.
+Official progress (认定进度):
+  both parts    the lower of the two: a report cannot claim more than its targets show, and
+                targets met do not finish work the department says is still open;
+  one part      that part;
+  neither       0, flagged "no_data".
   An item reported done is 100 unless a measured target is still short.
 
-Expected progress: the share of time elapsed from the plan's first day to the
-due date. With measured targets it is the mean over the targets, each against
-its own due date — a two-year target (利用2年…) is half-way expected after the
-first year, not late.
+Expected progress (序时进度): with checkpoints (节点), the line through them — from 0 on
+the plan's first day to each checkpoint's expected percent on its date (a checkpoint
+without one lies on the straight line), then to 100 on the due date. Without
+checkpoints, the share of time elapsed from the plan's first day to the due date;
+with measured targets, the mean over the targets, each against its own due date — a
+two-year target (利用2年…) is half-way expected after the first year, not late.
 
 Item light:
-  red     overdue (past its due date and not done, or a measured target past its
-          own due date and not met) or reported delayed (滞后);
+  red     overdue (past its due date and not done, a measured target past its own due
+          date and not met, or a checkpoint passed whose expected percent the item has
+          not reached: 逾期未完成) or reported delayed (滞后);
   yellow  behind the expectation by more than `margin` points, or no report this
           reporting cycle once the cycle's reporting day has come;
   green   otherwise. Done items are green and also counted as done.
@@ -74,6 +82,12 @@ class TargetFacts:
 
 
 @dataclass(frozen=True)
+class CheckpointFacts:
+    due_date: datetime.date
+    expected_percent: float | None = None  # None: on the straight line
+
+
+@dataclass(frozen=True)
 class ItemFacts:
     key: object
     due_date: datetime.date
@@ -82,6 +96,13 @@ class ItemFacts:
     last_report_on: datetime.date | None = None  # the lead's latest report, approved or awaiting review
     targets: Sequence[TargetFacts] = ()
     weight: float = 1.0
+    checkpoints: Sequence[CheckpointFacts] = ()
+    measured_by: str = ""  # who gives the reported part when not a report ("brands")
+
+
+# Why the official figure is what it is (shown as one line beside it).
+BOTH_AGREE, LOWER_OF_BOTH, REPORT_ONLY, TARGETS_ONLY, DONE_AND_MET, NO_DATA = (
+    "both_agree", "lower_of_both", "report_only", "targets_only", "done_and_met", "no_data")
 
 
 @dataclass(frozen=True)
@@ -98,6 +119,10 @@ class ItemResult:
     placeholders: int
     flags: tuple[str, ...]
     weight: float = 1.0
+    reported_percent: float | None = None  # the reported part (报送进度), None: no approved report
+    targets_percent: float | None = None  # the targets part (指标完成), None: no measured target with a reading
+    basis: str = NO_DATA  # why the official figure is what it is
+    unread_targets: int = 0  # measured targets without a reading yet
 
 
 @dataclass(frozen=True)
@@ -134,10 +159,10 @@ def is_measured(target: TargetFacts) -> bool:
 
 
 def target_progress(target: TargetFacts) -> float | None:
-    """0–100 for a measured target, None for a placeholder or an unmeasurable one."""
-    if not is_measured(target):
+    """0–100 for a measured target with a reading, None for a placeholder, one without a reading or an unmeasurable one."""
+    if not is_measured(target) or target.current_value is None:
         return None
-    current = target.current_value or 0.0
+    current = target.current_value
     goal = target.target_value
     if target.kind == COUNT:
         return 100.0 if goal <= 0 else _clamp(100.0 * current / goal)
@@ -149,54 +174,98 @@ def target_met(target: TargetFacts) -> bool:
     return is_measured(target) and (target.current_value or 0.0) >= target.target_value
 
 
+def checkpoint_expected(
+    checkpoints: Sequence[CheckpointFacts], *, start: datetime.date, due: datetime.date, today: datetime.date
+) -> float:
+    """The expected percent at the end of `today` on the line through the checkpoints (see the rule above).
+
+    Days are counted as `expected_percent` counts them: the end of day n of the plan is n.
+    """
+    if today >= due:
+        return 100.0
+
+    def end_of(day: datetime.date) -> int:
+        return (day - start).days + 1
+
+    points = [(0, 0.0)]
+    for checkpoint in sorted(checkpoints, key=lambda c: c.due_date):
+        x = end_of(checkpoint.due_date)
+        if checkpoint.expected_percent is None or checkpoint.due_date >= due or x <= points[-1][0]:
+            continue  # on the straight line, after the due date, or before the plan: it does not bend the line
+        points.append((x, max(points[-1][1], _clamp(float(checkpoint.expected_percent)))))
+    points.append((end_of(due), 100.0))
+    now = end_of(today)
+    if now <= 0:
+        return 0.0
+    for (x_a, value_a), (x_b, value_b) in zip(points, points[1:]):
+        if now <= x_b:
+            return _clamp(value_a + (value_b - value_a) * (now - x_a) / (x_b - x_a))
+    return 100.0
+
+
+def _official(reported: float | None, targets: float | None, *, done: bool, all_met: bool) -> tuple[float, str]:
+    if done and all_met:
+        return 100.0, DONE_AND_MET
+    if reported is not None and targets is not None:
+        lower = min(reported, targets)
+        return lower, BOTH_AGREE if round(reported, 1) == round(targets, 1) else LOWER_OF_BOTH
+    if targets is not None:
+        return targets, TARGETS_ONLY
+    if reported is not None:
+        return reported, REPORT_ONLY
+    return 0.0, NO_DATA
+
+
 def item_rollup(item: ItemFacts, rules: Rules) -> ItemResult:
     measured = [t for t in item.targets if is_measured(t)]
     placeholders = sum(1 for t in item.targets if t.target_value is None)
-    flags = ["placeholder"] * bool(placeholders)
-    parts = [target_progress(t) for t in measured]
-    from_targets = sum(parts) / len(parts) if parts else None
+    read = [t for t in measured if t.current_value is not None]
+    flags = ["placeholder"] * bool(placeholders) + ["no_reading"] * bool(len(read) < len(measured))
+    from_targets = sum(target_progress(t) for t in read) / len(read) if read else None
+    reported = None if item.reported_percent is None else float(item.reported_percent)
     done = item.status == DONE
-    if item.reported_percent is not None and from_targets is not None:
-        percent = min(float(item.reported_percent), from_targets)
-    elif from_targets is not None:
-        percent = from_targets
-    elif item.reported_percent is not None:
-        percent = float(item.reported_percent)
-    else:
-        percent = 0.0
-        flags.append("no_data")
     met = sum(1 for t in measured if target_met(t))
-    if done and met == len(measured):
-        percent = 100.0
-    if measured:
+    percent, basis = _official(reported, from_targets, done=done, all_met=met == len(measured))
+    if basis == NO_DATA:
+        flags.append("no_data")
+    if item.checkpoints:
+        expected = checkpoint_expected(item.checkpoints, start=rules.plan_start, due=item.due_date, today=rules.today)
+    elif measured:
         expected = sum(expected_percent(start=rules.plan_start, due=t.due_date, today=rules.today) for t in measured)
         expected /= len(measured)
     else:
         expected = expected_percent(start=rules.plan_start, due=item.due_date, today=rules.today)
+    missed = [c for c in item.checkpoints if rules.today > c.due_date and c.expected_percent is not None
+              and percent < float(c.expected_percent)]
     overdue = not done and (
         rules.today > item.due_date or any(rules.today > t.due_date and not target_met(t) for t in measured)
     )
+    if missed and not done:
+        flags.append("checkpoint_missed")
     cycle = current_cycle(rules.today, reporting_day=rules.reporting_day, plan_start=rules.plan_start)
-    reported = done or reported_in(cycle, item.last_report_on)
+    reported_this_cycle = done or reported_in(cycle, item.last_report_on)
     if overdue:
         flags.append("overdue")
     if item.status == DELAYED:
         flags.append("delayed")
-    if not reported:
+    if not reported_this_cycle:
         flags.append("not_reported")
     behind = not done and expected - percent > rules.margin
     if behind:
         flags.append("behind")
-    if overdue or item.status == DELAYED:
+    if overdue or item.status == DELAYED or (missed and not done):
         light = RED
-    elif behind or not reported:
+    elif behind or not reported_this_cycle:
         light = YELLOW
     else:
         light = GREEN
     return ItemResult(
         key=item.key, percent=round(percent, 1), expected=round(expected, 1), light=light, done=done,
-        overdue=overdue, reported_this_cycle=reported, targets_total=len(measured), targets_met=met,
+        overdue=overdue, reported_this_cycle=reported_this_cycle, targets_total=len(measured), targets_met=met,
         placeholders=placeholders, flags=tuple(flags), weight=float(item.weight),
+        reported_percent=None if reported is None else round(reported, 1),
+        targets_percent=None if from_targets is None else round(from_targets, 1),
+        basis=basis, unread_targets=len(measured) - len(read),
     )
 
 
@@ -255,6 +324,7 @@ class PlanRollupResult:
     plan: GroupResult
     sections: list[GroupResult]
     items: list[ItemResult]
+    measured_by: dict = field(default_factory=dict)  # item key -> who measures its reported part
 
 
 def rollup(plan_key, sections: Sequence[tuple[object, Sequence[ItemFacts]]], rules: Rules) -> PlanRollupResult:

@@ -1,14 +1,17 @@
-"""Reads of reports, reviews and evidence for pages, the API and jobs, with their queries designed in."""
+"""Reads of reports, reviews, evidence and the official progress for pages, the API and jobs, queries designed in."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import datetime
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from departments.models import Membership
 from tasks.extensions import TimelineEvent
+from tasks.models import WorkItem
 
-from .models import Evidence, ProgressReport, TargetReading
+from .models import Evidence, ItemSnapshot, PlanRollup, ProgressReport, TargetReading
 
 
 def item_reports(*, item_id: int) -> list[ProgressReport]:
@@ -69,3 +72,24 @@ def review_queue(*, user) -> QuerySet[ProgressReport]:
 
 def evidence_file(*, evidence_id: int) -> Evidence:
     return Evidence.objects.select_related("report__item__section__plan").get(pk=evidence_id)
+
+
+# ---------------------------------------------------------------------------
+# The official progress (the stored roll-up), now and as of a past day.
+
+
+def item_snapshots_as_of(*, plan, day: datetime.date, section_id: int | None = None,
+                         item_ids=None) -> list[ItemSnapshot]:
+    """Each item's figures on `day`: its latest snapshot on or before it (one query; items without one are absent)."""
+    latest = ItemSnapshot.objects.filter(item=OuterRef("pk"), date__lte=day).order_by("-date").values("pk")[:1]
+    items = WorkItem.objects.filter(section__plan=plan)
+    if section_id is not None:
+        items = items.filter(section_id=section_id)
+    if item_ids is not None:
+        items = items.filter(pk__in=item_ids)
+    return list(ItemSnapshot.objects.filter(pk__in=items.annotate(snapshot=Subquery(latest)).values("snapshot")))
+
+
+def plan_computed_at(*, plan) -> datetime.datetime | None:
+    """When the plan's official figures were last computed (the pages' "数据更新于")."""
+    return PlanRollup.objects.filter(plan=plan).values_list("computed_at", flat=True).first()

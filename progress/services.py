@@ -30,13 +30,14 @@ from departments.models import Department
 from notifications import audiences
 from notifications import services as notification_services
 from notifications.services import ReminderKey, enqueue
-from tasks.models import Responsibility, Section, Target, WorkItem, WorkPlan
+from tasks.models import Checkpoint, Responsibility, Section, Target, WorkItem, WorkPlan
 
-from . import rollup, signals
+from . import rollup, selectors, signals
 from .evidence import EvidenceUpload
 from .models import (
     Evidence,
     ItemRollup,
+    ItemSnapshot,
     PlanRollup,
     ProgressReport,
     RollupSnapshot,
@@ -248,7 +249,7 @@ def _float(value: Decimal | None) -> float | None:
 
 
 def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollupResult:
-    """The plan's roll-up as of `today`, from four queries whatever the plan's size."""
+    """The plan's roll-up as of `today`, from five queries whatever the plan's size."""
     section_ids = list(Section.objects.filter(plan=plan).order_by("number").values_list("pk", flat=True))
     last_lead_report = dict(
         ProgressReport.objects.filter(item__section__plan=plan, role=Responsibility.Role.LEAD)
@@ -262,28 +263,41 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
         "item_id", "order"
     ).values_list("item_id", "kind", "target_value", "current_value", "due_date"):
         targets[item_id].append((kind, _float(value), _float(current), due))
-    measured_elsewhere: dict[int, float] = {}
+    checkpoints = defaultdict(list)
+    for item_id, due, expected in Checkpoint.objects.filter(item__section__plan=plan).values_list(
+        "item_id", "due_date", "expected_percent"
+    ):
+        checkpoints[item_id].append(rollup.CheckpointFacts(due, _float(expected)))
+    measured_elsewhere: dict[int, tuple[str, float]] = {}
     for _receiver, answer in signals.rollup_reported_percent.send(sender=WorkPlan, plan=plan):
-        measured_elsewhere.update(answer or {})
+        if answer:
+            who, percents = answer
+            measured_elsewhere.update({item_id: (who, percent) for item_id, percent in percents.items()})
     by_section = defaultdict(list)
     for pk, section_id, due, status, percent, approved_at, weight in (
         WorkItem.objects.filter(section__plan=plan)
         .order_by("section_id", "number")
         .values_list("pk", "section_id", "due_date", "status", "progress_percent", "last_report_at", "rollup_weight")
     ):
+        who, reported = measured_elsewhere.get(pk, ("", percent if approved_at else None))
         by_section[section_id].append(
             rollup.ItemFacts(
-                key=pk, due_date=due, status=status,
-                reported_percent=measured_elsewhere.get(pk, percent if approved_at else None),
+                key=pk, due_date=due, status=status, reported_percent=reported, measured_by=who,
                 last_report_on=local_date(last_lead_report.get(pk)),
                 targets=tuple(rollup.TargetFacts(kind, value, current, t_due or due) for kind, value, current, t_due in targets[pk]),
-                weight=float(weight),
+                weight=float(weight), checkpoints=tuple(checkpoints[pk]),
             )
         )
     rules = rollup.Rules(
         today=today, plan_start=plan.year_start, margin=float(plan.rollup_margin), reporting_day=plan.reporting_day
     )
-    return rollup.rollup(plan.pk, [(section_id, by_section[section_id]) for section_id in section_ids], rules)
+    result = rollup.rollup(plan.pk, [(section_id, by_section[section_id]) for section_id in section_ids], rules)
+    result.measured_by.update({pk: who for pk, (who, _percent) in measured_elsewhere.items()})
+    return result
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def _group_fields(group: rollup.GroupResult) -> dict:
@@ -296,8 +310,9 @@ def _group_fields(group: rollup.GroupResult) -> dict:
 
 _GROUP_FIELDS = ["percent", "expected_percent", "light", "items_green", "items_yellow", "items_red", "items_done",
                  "targets_total", "targets_met", "placeholders", "computed_at"]
-_ITEM_FIELDS = ["percent", "expected_percent", "light", "is_done", "is_overdue", "reported_this_cycle",
-                "targets_total", "targets_met", "placeholders", "flags", "computed_at"]
+_ITEM_FIELDS = ["percent", "reported_percent", "targets_percent", "basis", "measured_by", "unread_targets",
+                "expected_percent", "light", "is_done", "is_overdue", "reported_this_cycle", "targets_total",
+                "targets_met", "placeholders", "flags", "computed_at"]
 
 
 @transaction.atomic
@@ -308,6 +323,8 @@ def rollup_store(*, plan: WorkPlan, result: rollup.PlanRollupResult, now: dateti
         [
             ItemRollup(
                 item_id=item.key, percent=Decimal(str(item.percent)), expected_percent=Decimal(str(item.expected)),
+                reported_percent=_decimal(item.reported_percent), targets_percent=_decimal(item.targets_percent),
+                basis=item.basis, measured_by=result.measured_by.get(item.key, ""), unread_targets=item.unread_targets,
                 light=item.light, is_done=item.done, is_overdue=item.overdue,
                 reported_this_cycle=item.reported_this_cycle, targets_total=item.targets_total,
                 targets_met=item.targets_met, placeholders=item.placeholders, flags=list(item.flags), computed_at=now,
@@ -343,9 +360,24 @@ def rollup_refresh(*, plan: WorkPlan | None = None, today: datetime.date | None 
     return results
 
 
+_SNAPSHOT_FIELDS = ("percent", "reported_percent", "targets_percent", "light", "is_done", "is_overdue")
+
+
+def _item_snapshot(item: rollup.ItemResult, *, day: datetime.date) -> ItemSnapshot:
+    return ItemSnapshot(
+        item_id=item.key, date=day, percent=Decimal(str(item.percent)), reported_percent=_decimal(item.reported_percent),
+        targets_percent=_decimal(item.targets_percent), light=item.light, is_done=item.done, is_overdue=item.overdue,
+    )
+
+
 @transaction.atomic
 def snapshot_take(*, day: datetime.date, plan: WorkPlan | None = None) -> int:
-    """Record each open plan's and section's roll-up as of the end of `day`; taking it again replaces it."""
+    """Record each open plan's, section's and item's roll-up as of the end of `day`; taking it again replaces it.
+
+    Plans and sections get a row a day (the trend charts); an item gets one only when its
+    figures differ from its latest earlier one, so a year of history costs rows per change,
+    not per day.
+    """
     written = 0
     for current in [plan] if plan is not None else _open_plans():
         result = rollup_compute(plan=current, today=day)
@@ -356,5 +388,15 @@ def snapshot_take(*, day: datetime.date, plan: WorkPlan | None = None) -> int:
             for section in result.sections
         ]
         RollupSnapshot.objects.bulk_create(rows)
-        written += len(rows)
+        ItemSnapshot.objects.filter(item__section__plan=current, date=day).delete()
+        before = {
+            snapshot.item_id: tuple(getattr(snapshot, name) for name in _SNAPSHOT_FIELDS)
+            for snapshot in selectors.item_snapshots_as_of(plan=current, day=day - datetime.timedelta(days=1))
+        }
+        changed = [
+            snapshot for snapshot in (_item_snapshot(item, day=day) for item in result.items)
+            if before.get(snapshot.item_id) != tuple(getattr(snapshot, name) for name in _SNAPSHOT_FIELDS)
+        ]
+        ItemSnapshot.objects.bulk_create(changed, batch_size=1000)
+        written += len(rows) + len(changed)
     return written

@@ -8,7 +8,7 @@ from django.dispatch import Signal
 # settle the report's percent and status from fresh data there.
 report_approved = Signal()
 
-# plan: WorkPlan. Receivers return {item id: percent} for items whose progress another app
-# measures (brands: the item that names brands is at the mean of its brands); the roll-up
-# takes those as the items' reported percent.
+# plan: WorkPlan. Receivers return (who, {item id: percent}) for items whose progress another
+# app measures (("brands", …): the item that names brands is at the mean of its brands); the
+# roll-up takes those as the items' reported part and says who measured it.
 rollup_reported_percent = Signal()

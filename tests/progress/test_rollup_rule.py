@@ -8,9 +8,11 @@ from progress.rollup import (
     GREEN,
     RED,
     YELLOW,
+    CheckpointFacts,
     ItemFacts,
     Rules,
     TargetFacts,
+    checkpoint_expected,
     expected_percent,
     item_rollup,
     rollup,
@@ -33,7 +35,7 @@ def item(**kwargs):
     [
         ("count", 4, 1, 25.0),  # current/target
         ("count", 4, 6, 100.0),  # capped
-        ("count", 4, None, 0.0),  # no reading yet
+        ("count", 4, None, None),  # no reading yet: no measure yet, not 0
         ("percentage", 95, 80, 80.0),  # the rate itself
         ("percentage", 95, 95, 100.0),  # met
         ("coverage", 100, 60, 60.0),  # covered so far
@@ -85,6 +87,70 @@ def test_expected_progress_is_the_share_of_time_elapsed():
 def test_item_rollup(case, facts, percent, light, flags):
     result = item_rollup(item(**facts), MID_YEAR)
     assert (result.percent, result.light, result.flags) == (percent, light, flags), case
+
+
+@pytest.mark.parametrize(
+    "case, facts, reported, targets, official, basis",
+    [
+        # item 8 of the demo: the report says 60 %, the targets 53.8 %: the lower is the official figure
+        ("report and targets disagree", dict(reported_percent=60, status="in_progress",
+                                             targets=(TargetFacts("count", 13, 7, YEAR_END),)),
+         60.0, 53.8, 53.8, "lower_of_both"),
+        ("report and targets agree", dict(reported_percent=50, status="in_progress",
+                                          targets=(TargetFacts("count", 4, 2, YEAR_END),)),
+         50.0, 50.0, 50.0, "both_agree"),
+        ("a target without a reading is left out, not 0",
+         dict(reported_percent=40, status="in_progress", targets=(TargetFacts("count", 4, None, YEAR_END),)),
+         40.0, None, 40.0, "report_only"),
+        ("targets only", dict(targets=(TargetFacts("coverage", 100, 70, YEAR_END), TargetFacts("count", 5, None, YEAR_END))),
+         None, 70.0, 70.0, "targets_only"),
+        ("done and every target met", dict(reported_percent=100, status="done",
+                                           targets=(TargetFacts("count", 2, 2, YEAR_END),)),
+         100.0, 100.0, 100.0, "done_and_met"),
+        ("nothing yet", dict(), None, None, 0.0, "no_data"),
+    ],
+)
+def test_the_official_figure_and_its_two_parts(case, facts, reported, targets, official, basis):
+    result = item_rollup(item(**facts), MID_YEAR)
+    assert (result.reported_percent, result.targets_percent, result.percent, result.basis) == (
+        reported, targets, official, basis), case
+
+
+def test_unread_targets_are_counted_and_flagged():
+    result = item_rollup(item(reported_percent=40, status="in_progress",
+                              targets=(TargetFacts("count", 4, None, YEAR_END), TargetFacts("count", 4, 4, YEAR_END))),
+                         MID_YEAR)
+    assert (result.unread_targets, result.targets_total, result.targets_percent) == (1, 2, 100.0)
+    assert "no_reading" in result.flags
+
+
+QUARTERS = tuple(CheckpointFacts(D(2020, month, day), expected)
+                 for month, day, expected in ((3, 31, 25), (6, 30, 60), (9, 30, 80), (12, 31, 100)))
+
+
+def test_the_expectation_follows_the_checkpoints_not_a_straight_line():
+    # given checkpoints expecting 25 / 60 / 80 / 100 % at the quarters' ends
+    # then on 30 June 60 % is expected (the straight line says 49.7 %), on 1 April just over 25 %
+    on = lambda day: checkpoint_expected(QUARTERS, start=D(2020, 1, 1), due=YEAR_END, today=day)  # noqa: E731
+    assert on(D(2020, 6, 30)) == 60.0
+    assert on(D(2020, 3, 31)) == 25.0
+    assert on(D(2020, 4, 1)) == pytest.approx(25 + 35 / 91)
+    assert on(D(2020, 12, 31)) == 100.0
+    # a checkpoint without an expected percent does not bend the line
+    plain = checkpoint_expected((CheckpointFacts(D(2020, 6, 30)),), start=D(2020, 1, 1), due=YEAR_END,
+                                today=D(2020, 7, 1))
+    assert plain == pytest.approx(expected_percent(start=D(2020, 1, 1), due=YEAR_END, today=D(2020, 7, 1)))
+
+
+def test_a_checkpoint_passed_below_its_expectation_turns_the_item_red():
+    # given 55 % reported on 1 July, after the 30 June checkpoint expecting 60 %
+    behind = item_rollup(item(reported_percent=55, status="in_progress", checkpoints=QUARTERS), MID_YEAR)
+    # then it is late (逾期未完成), although 55 is within the margin of the 60.3 % expected
+    assert behind.light == RED and "checkpoint_missed" in behind.flags
+    assert behind.expected == pytest.approx(60.2, abs=0.1)
+    # and once it reaches the checkpoint's 60 % it is no longer late
+    caught_up = item_rollup(item(reported_percent=60, status="in_progress", checkpoints=QUARTERS), MID_YEAR)
+    assert caught_up.light == GREEN and "checkpoint_missed" not in caught_up.flags
 
 
 def test_overdue_item_is_red():
