@@ -111,13 +111,16 @@ def brands_sync_from_plan(*, plan: WorkPlan, parsed: ParsedPlan) -> BrandSyncRes
 
 
 @transaction.atomic
+@transaction.atomic
 def milestone_create(*, brand: Brand, title: str, due_date: datetime.date, order: int | None = None) -> Milestone:
-    """Add a milestone to a brand, last unless `order` is given."""
+    """Add a milestone to a brand, last unless `order` is given; the brand's item is recomputed (a new
+    milestone lowers the brand's mean)."""
     if order is None:
         order = (brand.milestones.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     milestone = Milestone(brand=brand, title=title, due_date=due_date, order=order)
     milestone.full_clean()
     milestone.save()
+    progress_services.rollup_schedule(plan_id=brand.plan_id)
     return milestone
 
 

@@ -1,7 +1,14 @@
 """Reads of the leadership dashboard, the section and department views and the bulletins.
 
-Everything comes from the stored roll-up (the job writes it); a page view never
+Everything comes from the stored roll-up (the jobs write it): today's figures from
+the *Rollup tables, a past day's (`as_of`, 回看) from the daily snapshots — plans and
+sections a row a day, items a row whenever their figures changed. A page view never
 recomputes. Each function runs a fixed number of queries, whatever the plan's size.
+
+Pages read the same attributes from today's rows and from a past day's (`percent`,
+`light`, `is_done`, `is_overdue`, `reported_percent`, `targets_percent` of an item;
+`percent`, `expected_percent`, `light`, `items_*`, `targets_*` of a section or plan),
+so one template shows both.
 """
 
 from __future__ import annotations
@@ -9,19 +16,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Count,
-    Exists,
-    Max,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from departments.models import Department
-from progress.models import Light, PlanRollup, ProgressReport, RollupSnapshot
+from progress import selectors as progress_selectors
+from progress.models import ItemRollup, Light, PlanRollup, ProgressReport, RollupSnapshot, SectionRollup
 from tasks.models import Responsibility, Section, Target, WorkItem, WorkPlan
 
 LIGHTS = [Light.GREEN, Light.YELLOW, Light.RED]
@@ -30,9 +30,10 @@ LIGHTS = [Light.GREEN, Light.YELLOW, Light.RED]
 @dataclass
 class SectionCard:
     section: Section
-    rollup: object | None  # SectionRollup, or None before the first roll-up
+    rollup: object | None  # SectionRollup (today) or RollupSnapshot (as of a day); None before the first
     departments: list[str] = field(default_factory=list)
     trend: list[tuple[str, float]] = field(default_factory=list)
+    links: list = field(default_factory=list)  # what other apps link under the section (tasks.extensions)
 
 
 @dataclass
@@ -52,29 +53,33 @@ class DepartmentRow:
 @dataclass
 class Dashboard:
     plan: WorkPlan
-    rollup: PlanRollup | None
+    rollup: object | None  # PlanRollup (today) or the plan's RollupSnapshot (as of a day)
     cards: list[SectionCard]
     departments: list[DepartmentRow]
     trend_dates: list[str]
     trend: dict[str, list[float | None]]  # "plan" and each section number -> values by date
     days_left: int
+    as_of: datetime.date | None = None  # None: today's figures
+    computed_at: datetime.datetime | None = None  # when today's figures were computed
+
+
+def _rollup_or_none(section: Section):
+    try:
+        return section.rollup
+    except SectionRollup.DoesNotExist:
+        return None
 
 
 def plans_by_year() -> QuerySet[WorkPlan]:
     return WorkPlan.objects.order_by("-year", "organization")
 
 
-def _rollup_or_none(obj):
-    try:
-        return obj.rollup
-    except (PlanRollup.DoesNotExist, Section.rollup.RelatedObjectDoesNotExist):
-        return None
+def default_as_of(*, plan: WorkPlan, today: datetime.date) -> datetime.date | None:
+    """A plan whose year is over is shown as it stood on its last day, not as "0 days left, all overdue"."""
+    return plan.year_end if today > plan.year_end else None
 
 
-def dashboard(*, plan: WorkPlan, today: datetime.date) -> Dashboard:
-    """The six-section dashboard of `plan`: six queries."""
-    plan_rollup = PlanRollup.objects.filter(plan=plan).first()
-    sections = list(Section.objects.filter(plan=plan).select_related("rollup").order_by("number"))
+def _section_lead_names(plan: WorkPlan) -> dict[int, list[str]]:
     leads: dict[int, list[str]] = {}
     for section_id, name in (
         Responsibility.objects.filter(item__section__plan=plan, role=Responsibility.Role.LEAD)
@@ -84,20 +89,36 @@ def dashboard(*, plan: WorkPlan, today: datetime.date) -> Dashboard:
     ):
         if name not in leads.setdefault(section_id, []):
             leads[section_id].append(name)
+    return leads
+
+
+def dashboard(*, plan: WorkPlan, today: datetime.date, as_of: datetime.date | None = None) -> Dashboard:
+    """The six-section dashboard of `plan`, today or as of a past day: seven queries either way."""
+    sections = Section.objects.filter(plan=plan).order_by("number")
+    sections = list(sections.select_related("rollup") if as_of is None else sections)
+    trend_upto = as_of or today
     snapshots = list(
-        RollupSnapshot.objects.filter(plan=plan).order_by("date").values_list("date", "section_id", "percent")
+        RollupSnapshot.objects.filter(plan=plan, date__lte=trend_upto).order_by("date")
     )
-    dates = sorted({day for day, _section, _percent in snapshots})
+    if as_of is None:
+        plan_figures = PlanRollup.objects.filter(plan=plan).first()
+        section_figures = {s.pk: _rollup_or_none(s) for s in sections}
+    else:
+        day = max((s.date for s in snapshots), default=None)
+        plan_figures = next((s for s in snapshots if s.date == day and s.section_id is None), None)
+        section_figures = {s.section_id: s for s in snapshots if s.date == day and s.section_id is not None}
+    dates = sorted({snapshot.date for snapshot in snapshots})
     index = {day: position for position, day in enumerate(dates)}
     series: dict[object, list[float | None]] = {"plan": [None] * len(dates)}
     for section in sections:
         series[section.pk] = [None] * len(dates)
-    for day, section_id, percent in snapshots:
-        series.setdefault(section_id or "plan", [None] * len(dates))[index[day]] = float(percent)
+    for snapshot in snapshots:
+        series.setdefault(snapshot.section_id or "plan", [None] * len(dates))[index[snapshot.date]] = float(snapshot.percent)
+    leads = _section_lead_names(plan)
     cards = [
         SectionCard(
             section=section,
-            rollup=_rollup_or_none(section),
+            rollup=section_figures.get(section.pk),
             departments=leads.get(section.pk, []),
             trend=[(day.isoformat(), value) for day, value in zip(dates, series[section.pk]) if value is not None],
         )
@@ -105,45 +126,75 @@ def dashboard(*, plan: WorkPlan, today: datetime.date) -> Dashboard:
     ]
     return Dashboard(
         plan=plan,
-        rollup=plan_rollup,
+        rollup=plan_figures,
         cards=cards,
-        departments=department_table(plan=plan),
+        departments=department_table(plan=plan, as_of=as_of),
         trend_dates=[day.isoformat() for day in dates],
         trend={"plan": series["plan"], **{str(s.number): series[s.pk] for s in sections}},
-        days_left=max((plan.year_end - today).days, 0),
+        days_left=max((plan.year_end - trend_upto).days, 0),
+        as_of=as_of,
+        computed_at=plan_figures.computed_at if as_of is None and plan_figures is not None else None,
     )
 
 
-def department_table(*, plan: WorkPlan, department_id: int | None = None) -> list[DepartmentRow]:
-    """Items each department leads, with red, overdue and done counts and its last report: two queries."""
-    lead = Q(responsibilities__role=Responsibility.Role.LEAD, responsibilities__item__section__plan=plan)
-    departments = Department.objects.filter(is_active=True) if department_id is None else Department.objects.filter(pk=department_id)
-    rows = departments.annotate(
-        items=Count("responsibilities", filter=lead),
-        red=Count("responsibilities", filter=lead & Q(responsibilities__item__rollup__light=Light.RED)),
-        overdue=Count("responsibilities", filter=lead & Q(responsibilities__item__rollup__is_overdue=True)),
-        done=Count("responsibilities", filter=lead & Q(responsibilities__item__rollup__is_done=True)),
-    ).order_by("order", "name")
-    last_reports = dict(
-        ProgressReport.objects.filter(item__section__plan=plan)
-        .values("department")
-        .annotate(last=Max("created_at"))
-        .values_list("department", "last")
-    )
-    return [
-        DepartmentRow(department=d, items=d.items, red=d.red, overdue=d.overdue, done=d.done, last_report=last_reports.get(d.pk))
-        for d in rows
-        if d.items
-    ]
+def _end_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def department_table(*, plan: WorkPlan, department_id: int | None = None,
+                     as_of: datetime.date | None = None) -> list[DepartmentRow]:
+    """Items each department leads, with red, overdue and done counts and its last report: three queries."""
+    departments = (Department.objects.filter(is_active=True) if department_id is None
+                   else Department.objects.filter(pk=department_id)).order_by("order", "name")
+    leads = Responsibility.objects.filter(role=Responsibility.Role.LEAD, item__section__plan=plan)
+    if department_id is not None:
+        leads = leads.filter(department_id=department_id)
+    led: dict[int, list[int]] = {}
+    for department, item_id in leads.values_list("department_id", "item_id"):
+        led.setdefault(department, []).append(item_id)
+    figures = _item_figures(plan=plan, as_of=as_of, item_ids=None if department_id is None else led.get(department_id, []))
+    reports = ProgressReport.objects.filter(item__section__plan=plan)
+    if as_of is not None:
+        reports = reports.filter(created_at__lt=_end_of(as_of))
+    last_reports = dict(reports.values("department").annotate(last=Max("created_at")).values_list("department", "last"))
+    rows = []
+    for department in departments:
+        items = led.get(department.pk, [])
+        if not items:
+            continue
+        shown = [figures[i] for i in items if i in figures]
+        rows.append(DepartmentRow(
+            department=department, items=len(items),
+            red=sum(1 for f in shown if f.light == Light.RED),
+            overdue=sum(1 for f in shown if f.is_overdue),
+            done=sum(1 for f in shown if f.is_done),
+            last_report=last_reports.get(department.pk),
+        ))
+    return rows
+
+
+def _item_figures(*, plan: WorkPlan, as_of: datetime.date | None, item_ids=None, section_id=None) -> dict:
+    """item id -> its figures: today's ItemRollup, or its ItemSnapshot as of the day (one query)."""
+    if as_of is not None:
+        return {s.item_id: s for s in progress_selectors.item_snapshots_as_of(
+            plan=plan, day=as_of, section_id=section_id, item_ids=item_ids)}
+    rollups = ItemRollup.objects.filter(item__section__plan=plan)
+    if section_id is not None:
+        rollups = rollups.filter(item__section_id=section_id)
+    if item_ids is not None:
+        rollups = rollups.filter(item_id__in=item_ids)
+    return {r.item_id: r for r in rollups}
 
 
 def item_rows(*, plan: WorkPlan, section_id: int | None = None, department_id: int | None = None,
-              light: str | None = None) -> list[WorkItem]:
-    """Items for the drill-down pages with roll-up, lead department and latest report: three queries."""
+              light: str | None = None, as_of: datetime.date | None = None) -> list[WorkItem]:
+    """Items for the drill-down pages, each with `figure` (today's or the day's), lead and latest report: four queries."""
     latest = ProgressReport.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-pk")
+    if as_of is not None:
+        latest = latest.filter(created_at__lt=_end_of(as_of))
     items = (
         WorkItem.objects.filter(section__plan=plan)
-        .select_related("section", "rollup")
+        .select_related("section")
         .prefetch_related(
             Prefetch(
                 "responsibilities",
@@ -162,19 +213,26 @@ def item_rows(*, plan: WorkPlan, section_id: int | None = None, department_id: i
         items = items.filter(section_id=section_id)
     if department_id is not None:
         items = items.filter(Exists(Responsibility.objects.filter(item=OuterRef("pk"), department_id=department_id)))
-    if light in LIGHTS:
-        items = items.filter(rollup__light=light)
-    return list(items)
+    figures = _item_figures(plan=plan, as_of=as_of, section_id=section_id)
+    rows = []
+    for item in items:
+        item.figure = figures.get(item.pk)
+        if light in LIGHTS and (item.figure is None or item.figure.light != light):
+            continue
+        rows.append(item)
+    return rows
 
 
-def bulletin_items(*, plan: WorkPlan) -> list[WorkItem]:
-    """Every item with roll-up, departments, targets and latest report text: four queries."""
+def bulletin_items(*, plan: WorkPlan, as_of: datetime.date | None = None) -> list[WorkItem]:
+    """Every item with its figures, departments, targets and latest approved report text: five queries."""
     latest = ProgressReport.objects.filter(item=OuterRef("pk"), state=ProgressReport.State.APPROVED).order_by(
         "-created_at", "-pk"
     )
-    return list(
+    if as_of is not None:
+        latest = latest.filter(reviewed_at__lt=_end_of(as_of))
+    items = list(
         WorkItem.objects.filter(section__plan=plan)
-        .select_related("section", "rollup")
+        .select_related("section")
         .prefetch_related(
             Prefetch("responsibilities", queryset=Responsibility.objects.select_related("department").order_by("order")),
             Prefetch("targets", queryset=Target.objects.order_by("order")),
@@ -182,11 +240,15 @@ def bulletin_items(*, plan: WorkPlan) -> list[WorkItem]:
         .annotate(latest_report_text=Subquery(latest.values("narrative")[:1]))
         .order_by("section__number", "number")
     )
+    figures = _item_figures(plan=plan, as_of=as_of)
+    for item in items:
+        item.figure = figures.get(item.pk)
+    return items
 
 
-def body_cache_key(*, plan: WorkPlan, today: datetime.date, language: str) -> str:
-    """The dashboard's body changes only when the roll-up is stored again, the day turns or
-    the language differs: a key of those three serves every leader from one render (one query)."""
+def body_cache_key(*, plan: WorkPlan, today: datetime.date, language: str, as_of: datetime.date | None = None) -> str:
+    """The dashboard's body changes only when the roll-up is stored again, the day turns, the language
+    differs or another day is asked for: a key of those serves every leader from one render (one query)."""
     computed = PlanRollup.objects.filter(plan=plan).values_list("computed_at", flat=True).first()
     stamp = computed.timestamp() if computed else "none"
-    return f"dashboard-body:{plan.pk}:{stamp}:{today.isoformat()}:{language}"
+    return f"dashboard-body:{plan.pk}:{stamp}:{today.isoformat()}:{language}:{as_of or 'today'}"

@@ -8,24 +8,31 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from departments.models import Department
+from progress import selectors as progress_selectors
 from supervision import selectors as supervision_selectors
 from tasks import extensions
 from tasks import selectors as plan_selectors
 from tasks.models import Section, WorkPlan
 
-from . import bulletins, permissions, selectors
+from . import bulletins, periods, permissions, selectors
+
+
+def _number(request, name: str) -> int | None:
+    """A whole number from the query string; anything else ("²", "1e3", "") is no number."""
+    text = request.GET.get(name, "")
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _dashboard_plan(request) -> WorkPlan:
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        plan = selectors.plans_by_year().filter(year=int(year)).first()
+    year = _number(request, "year")
+    if year is not None:
+        plan = selectors.plans_by_year().filter(year=year).first()
         if plan is None:
             raise Http404
         return plan
@@ -35,9 +42,37 @@ def _dashboard_plan(request) -> WorkPlan:
     return plan
 
 
+def _as_of(request, plan: WorkPlan, today) -> tuple:
+    """(the day asked for, or None for today's figures; a message when the date was not understood)."""
+    text = request.GET.get("as_of", "")
+    if not text:
+        return selectors.default_as_of(plan=plan, today=today), None
+    try:
+        day = parse_date(text)
+    except ValueError:
+        day = None
+    if day is None:
+        return selectors.default_as_of(plan=plan, today=today), _("“%(text)s” is not a date (YYYY-MM-DD); today's figures are shown.") % {"text": text}
+    if day >= today:
+        return None, None
+    if day < plan.year_start:
+        return plan.year_start, _("The plan starts on %(day)s; its first day is shown.") % {"day": plan.year_start}
+    return day, None
+
+
 def _light_filter(request) -> str | None:
     light = request.GET.get("light")
     return light if light in selectors.LIGHTS else None
+
+
+def _chart(data) -> dict:
+    return {
+        "dates": data.trend_dates,
+        "series": [{"name": str(_("Whole plan")), "data": data.trend["plan"]}]
+        + [{"name": f"{c.section.numeral}、{c.section.title}", "data": data.trend[str(c.section.number)]}
+           for c in data.cards],
+        "sections": {str(c.section.number): [v for _d, v in c.trend] for c in data.cards},
+    }
 
 
 @login_required
@@ -46,27 +81,40 @@ def dashboard(request):
         raise PermissionDenied
     plan = _dashboard_plan(request)
     today = timezone.localdate()
-    key = selectors.body_cache_key(plan=plan, today=today, language=get_language())
+    as_of, date_problem = _as_of(request, plan, today)
+    key = selectors.body_cache_key(plan=plan, today=today, language=get_language(), as_of=as_of)
     body, context = cache.get(key), {}
     if body is None:
-        data = selectors.dashboard(plan=plan, today=today)
-        chart = {
-            "dates": data.trend_dates,
-            "series": [{"name": str(_("Whole plan")), "data": data.trend["plan"]}]
-            + [{"name": f"{c.section.numeral}、{c.section.title}", "data": data.trend[str(c.section.number)]}
-               for c in data.cards],
-            "sections": {str(c.section.number): [v for _d, v in c.trend] for c in data.cards},
-        }
+        data = selectors.dashboard(plan=plan, today=today, as_of=as_of)
         links = extensions.section_links(plan)
         for card in data.cards:
             card.links = links.get(card.section.pk, [])
-        context = {"data": data, "chart": chart}
+        context = {"data": data, "chart": _chart(data)}
         body = render_to_string("dashboard/_body.html", {"plan": plan, **context}, request=request)
         cache.set(key, body, 60 * 60)
     return render(
         request,
         "dashboard/dashboard.html",
-        {"plan": plan, "body": mark_safe(body), "plans": selectors.plans_by_year(), **context},
+        {"plan": plan, "body": mark_safe(body), "plans": selectors.plans_by_year(), "as_of": as_of,
+         "date_problem": date_problem, "today": today, "keep": [("year", plan.year)],
+         "periods": periods.presets(year=plan.year, day=as_of or today), **context},
+    )
+
+
+def _items_page(request, *, plan, section=None, department=None, row=None, extra=None, **filters):
+    today = timezone.localdate()
+    as_of, date_problem = _as_of(request, plan, today)
+    items = selectors.item_rows(plan=plan, light=_light_filter(request), as_of=as_of,
+                                section_id=section.pk if section else None, **filters)
+    keep = [(name, request.GET[name]) for name in ("year", "department") if request.GET.get(name)]
+    return render(
+        request,
+        "dashboard/items.html",
+        {"plan": plan, "section": section, "department": department, "items": items, "light": _light_filter(request),
+         "as_of": as_of, "date_problem": date_problem, "today": today, "keep": keep,
+         "filters": urlencode(keep + ([("as_of", as_of.isoformat())] if as_of else [])),
+         "computed_at": None if as_of else progress_selectors.plan_computed_at(plan=plan), "row": row,
+         **(extra or {})},
     )
 
 
@@ -75,19 +123,10 @@ def section_dashboard(request, section_id: int):
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
     section = get_object_or_404(Section.objects.select_related("plan"), pk=section_id)
-    department = request.GET.get("department", "")
-    items = selectors.item_rows(
-        plan=section.plan,
-        section_id=section.pk,
-        department_id=int(department) if department.isdigit() else None,
-        light=_light_filter(request),
-    )
-    return render(
-        request,
-        "dashboard/items.html",
-        {"plan": section.plan, "section": section, "items": items, "light": _light_filter(request),
-         "departments": Department.objects.filter(is_active=True), "department_id": department},
-    )
+    department_id = _number(request, "department")
+    return _items_page(request, plan=section.plan, section=section, department_id=department_id,
+                       extra={"departments": Department.objects.filter(is_active=True),
+                              "department_id": "" if department_id is None else str(department_id)})
 
 
 @login_required
@@ -96,14 +135,10 @@ def department_dashboard(request, department_id: int):
     if not permissions.can_view_department_dashboard(request.user, department):
         raise PermissionDenied
     plan = _dashboard_plan(request)
-    rows = selectors.department_table(plan=plan, department_id=department.pk)
-    items = selectors.item_rows(plan=plan, department_id=department.pk, light=_light_filter(request))
-    return render(
-        request,
-        "dashboard/items.html",
-        {"plan": plan, "department": department, "row": rows[0] if rows else None, "items": items,
-         "light": _light_filter(request), "plans": selectors.plans_by_year()},
-    )
+    as_of, _problem = _as_of(request, plan, timezone.localdate())
+    rows = selectors.department_table(plan=plan, department_id=department.pk, as_of=as_of)
+    return _items_page(request, plan=plan, department=department, row=rows[0] if rows else None,
+                       department_id=department.pk)
 
 
 @login_required

@@ -285,6 +285,9 @@ class RollupSnapshot(models.Model):
     items_yellow = models.PositiveIntegerField(_("items at risk"), default=0)
     items_red = models.PositiveIntegerField(_("items late"), default=0)
     items_done = models.PositiveIntegerField(_("items done"), default=0)
+    targets_total = models.PositiveIntegerField(_("targets"), default=0)
+    targets_met = models.PositiveIntegerField(_("targets met"), default=0)
+    placeholders = models.PositiveIntegerField(_("placeholder targets (TBD)"), default=0)
 
     class Meta:
         db_table = "tasks_rollupsnapshot"

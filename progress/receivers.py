@@ -1,11 +1,24 @@
-"""What progress adds to other apps' pages, registered when the app is ready."""
+"""What progress adds to other apps' pages, and how it hears that a plan changed; registered when the app is ready."""
 
 from tasks import extensions
+from tasks import signals as plan_signals
+
+from . import selectors, services
+
+
+def recompute_after_plan_change(sender, *, plan, **kwargs) -> None:
+    services.rollup_schedule(plan_id=plan.pk)
 
 
 def connect() -> None:
-    from .views import reports_panel
+    from .views import official_progress_panel, reports_panel
 
+    extensions.register_item_panel(
+        extensions.ItemPanel(name="official", template="progress/_official.html", order=0,
+                             load=official_progress_panel, slot="head")
+    )
     extensions.register_item_panel(
         extensions.ItemPanel(name="reports", template="progress/_item_reports.html", order=20, load=reports_panel)
     )
+    extensions.register_item_figures(lambda plan: selectors.item_figures(plan=plan))
+    plan_signals.plan_changed.connect(recompute_after_plan_change, dispatch_uid="progress.recompute_after_plan_change")

@@ -8,10 +8,10 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from departments.models import Membership
-from tasks.extensions import TimelineEvent
+from tasks.extensions import ItemFigure, TimelineEvent
 from tasks.models import WorkItem
 
-from .models import Evidence, ItemSnapshot, PlanRollup, ProgressReport, TargetReading
+from .models import Evidence, ItemRollup, ItemSnapshot, PlanRollup, ProgressReport, TargetReading
 
 
 def item_reports(*, item_id: int) -> list[ProgressReport]:
@@ -93,3 +93,17 @@ def item_snapshots_as_of(*, plan, day: datetime.date, section_id: int | None = N
 def plan_computed_at(*, plan) -> datetime.datetime | None:
     """When the plan's official figures were last computed (the pages' "数据更新于")."""
     return PlanRollup.objects.filter(plan=plan).values_list("computed_at", flat=True).first()
+
+
+def item_official(*, item_id: int):
+    """An item's stored roll-up (official progress, its parts, light, when computed); None before the first."""
+    return ItemRollup.objects.filter(item_id=item_id).first()
+
+
+def item_figures(*, plan) -> dict:
+    """item id -> its official progress for lists (tasks.extensions.ItemFigure): one query."""
+    return {
+        rollup.item_id: ItemFigure(percent=rollup.percent, light=rollup.light, light_label=rollup.get_light_display(),
+                                   computed_at=rollup.computed_at)
+        for rollup in ItemRollup.objects.filter(item__section__plan=plan)
+    }

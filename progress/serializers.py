@@ -71,5 +71,6 @@ class ReviewSerializer(serializers.Serializer):
 class ItemRollupSerializer(serializers.ModelSerializer):
     class Meta:
         model = ItemRollup
-        fields = ["percent", "expected_percent", "light", "is_done", "is_overdue", "reported_this_cycle",
-                  "targets_total", "targets_met", "placeholders", "computed_at"]
+        fields = ["percent", "reported_percent", "targets_percent", "basis", "measured_by", "expected_percent", "light",
+                  "is_done", "is_overdue", "reported_this_cycle", "targets_total", "targets_met", "unread_targets",
+                  "placeholders", "computed_at"]

@@ -118,6 +118,7 @@ def report_submit(
     if report.state == ProgressReport.State.SUBMITTED:
         # The heads are asked after commit; the outbox keeps the request while the broker is down.
         enqueue(task_name="progress.notify_report_submitted", kwargs={"report_id": report.pk})
+    rollup_schedule(plan_id=locked.section.plan_id)
     return report
 
 
@@ -157,6 +158,7 @@ def report_approve(*, report: ProgressReport, reviewer, comment: str = "") -> Pr
     _approve(locked, item=item, reviewer=reviewer, comment=comment)
     _bump_version(item)
     _tell_reporter(locked)
+    rollup_schedule(plan_id=item.section.plan_id)
     return locked
 
 
@@ -170,6 +172,7 @@ def report_return(*, report: ProgressReport, reviewer, comment: str) -> Progress
     locked.save(update_fields=["state", "reviewer", "review_comment", "reviewed_at"])
     _bump_version(item)
     _tell_reporter(locked)
+    rollup_schedule(plan_id=item.section.plan_id)
     return locked
 
 
@@ -308,6 +311,10 @@ def _group_fields(group: rollup.GroupResult) -> dict:
     }
 
 
+def _target_counts(group: rollup.GroupResult) -> dict:
+    return {"targets_total": group.targets_total, "targets_met": group.targets_met, "placeholders": group.placeholders}
+
+
 _GROUP_FIELDS = ["percent", "expected_percent", "light", "items_green", "items_yellow", "items_red", "items_done",
                  "targets_total", "targets_met", "placeholders", "computed_at"]
 _ITEM_FIELDS = ["percent", "reported_percent", "targets_percent", "basis", "measured_by", "unread_targets",
@@ -333,8 +340,7 @@ def rollup_store(*, plan: WorkPlan, result: rollup.PlanRollupResult, now: dateti
         ],
         update_conflicts=True, unique_fields=["item"], update_fields=_ITEM_FIELDS, batch_size=1000,
     )
-    extra = lambda group: {"targets_total": group.targets_total, "targets_met": group.targets_met,  # noqa: E731
-                           "placeholders": group.placeholders, "computed_at": now}
+    extra = lambda group: {**_target_counts(group), "computed_at": now}  # noqa: E731
     SectionRollup.objects.bulk_create(
         [SectionRollup(section_id=s.key, **_group_fields(s), **extra(s)) for s in result.sections],
         update_conflicts=True, unique_fields=["section"], update_fields=_GROUP_FIELDS,
@@ -343,6 +349,28 @@ def rollup_store(*, plan: WorkPlan, result: rollup.PlanRollupResult, now: dateti
         [PlanRollup(plan_id=plan.pk, **_group_fields(result.plan), **extra(result.plan))],
         update_conflicts=True, unique_fields=["plan"], update_fields=_GROUP_FIELDS,
     )
+
+
+def rollup_schedule(*, plan_id: int) -> None:
+    """Recompute the plan's roll-up once the current transaction commits, so every page is current in seconds.
+
+    Through the outbox: a broker outage delays the recomputation, never loses it. Many
+    changes in a row cost one recomputation: the task skips a request older than the
+    figures it finds (`rollup_refresh_requested`); the 15-minute job stays as the safety net.
+    """
+    enqueue(task_name="progress.refresh_rollup", kwargs={"plan_id": plan_id, "requested_at": timezone.now().isoformat()})
+
+
+def rollup_refresh_requested(*, plan_id: int, requested_at: datetime.datetime) -> bool:
+    """The recomputation `rollup_schedule` asked for; False when figures computed since then make it moot."""
+    plan = WorkPlan.objects.filter(pk=plan_id).first()
+    if plan is None or plan.status == WorkPlan.Status.CLOSED:
+        return False
+    computed_at = selectors.plan_computed_at(plan=plan)
+    if computed_at is not None and computed_at > requested_at:
+        return False
+    rollup_refresh(plan=plan)
+    return True
 
 
 def _open_plans():
@@ -382,9 +410,11 @@ def snapshot_take(*, day: datetime.date, plan: WorkPlan | None = None) -> int:
     for current in [plan] if plan is not None else _open_plans():
         result = rollup_compute(plan=current, today=day)
         RollupSnapshot.objects.filter(plan=current, date=day).delete()
-        rows = [RollupSnapshot(plan=current, section=None, date=day, **_group_fields(result.plan))]
+        rows = [RollupSnapshot(plan=current, section=None, date=day, **_group_fields(result.plan),
+                               **_target_counts(result.plan))]
         rows += [
-            RollupSnapshot(plan=current, section_id=section.key, date=day, **_group_fields(section))
+            RollupSnapshot(plan=current, section_id=section.key, date=day, **_group_fields(section),
+                           **_target_counts(section))
             for section in result.sections
         ]
         RollupSnapshot.objects.bulk_create(rows)

@@ -14,7 +14,11 @@ from . import services
 
 
 @shared_task(name="progress.refresh_rollup", **RETRY_ON_DATABASE_ERROR)
-def refresh_rollup(plan_id: int | None = None, date: str | None = None) -> int:
+def refresh_rollup(plan_id: int | None = None, date: str | None = None, requested_at: str | None = None) -> int:
+    if plan_id and requested_at:
+        # After a change (report, review, target…): at once, unless newer figures exist already.
+        return int(services.rollup_refresh_requested(
+            plan_id=plan_id, requested_at=datetime.datetime.fromisoformat(requested_at)))
     plan = WorkPlan.objects.get(pk=plan_id) if plan_id else None
     return len(services.rollup_refresh(plan=plan, today=date_argument(date)))
 

@@ -128,3 +128,8 @@ def reports_panel(request, item, overrides):
         actions=actions,
         events=selectors.report_events(reports),
     )
+
+
+def official_progress_panel(request, item, overrides):
+    """The item's official progress (认定进度) under its title: the figure, its two parts and why."""
+    return PanelContent(context={"official": selectors.item_official(item_id=item.pk)})

@@ -57,7 +57,7 @@ def my_work(*, user, plan: WorkPlan) -> list[MyWorkRow]:
     )
     responsibilities = (
         Responsibility.objects.filter(department__memberships__user=user, item__section__plan=plan)
-        .select_related("item__section", "department")
+        .select_related("item__section", "item__rollup", "department")
         .annotate(
             latest_state=Subquery(latest.values("state")[:1]),
             latest_status=Subquery(latest.values("status")[:1]),

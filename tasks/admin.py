@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions
+from . import permissions, signals
 from .models import Checkpoint, Responsibility, Section, Target, WorkItem, WorkPlan
 
 
@@ -60,8 +60,9 @@ class WorkItemAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Responsibilities edited here change who may report and review, at once.
+        # Responsibilities edited here change who may report and review, at once; figures follow.
         permissions.sync_item_permissions(form.instance)
+        signals.plan_changed.send(sender=WorkPlan, plan=form.instance.section.plan)
 
     def get_queryset(self, request):
         from django.db.models import Prefetch
@@ -92,6 +93,10 @@ class TargetAdmin(SimpleHistoryAdmin):
     list_select_related = ["item"]
     list_editable = ["target_value", "current_value", "due_date"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        signals.plan_changed.send(sender=WorkPlan, plan=obj.item.section.plan)
+
 
 @admin.register(Responsibility)
 class ResponsibilityAdmin(admin.ModelAdmin):
@@ -103,8 +108,9 @@ class ResponsibilityAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         previous_item = Responsibility.objects.filter(pk=obj.pk).values_list("item_id", flat=True).first()
         super().save_model(request, obj, form, change)
-        for item in WorkItem.objects.filter(pk__in={obj.item_id, previous_item} - {None}):
+        for item in WorkItem.objects.filter(pk__in={obj.item_id, previous_item} - {None}).select_related("section__plan"):
             permissions.sync_item_permissions(item)
+            signals.plan_changed.send(sender=WorkPlan, plan=item.section.plan)
 
     def delete_model(self, request, obj):
         item = obj.item

@@ -5,7 +5,8 @@ AppConfig.ready(); the plan pages ask here and render what they get:
 
 - item panels: a part of the item page (its template, the data it loads, the
   actions it offers at the top, and the events it adds to the item's history);
-- section links: links shown under a section on the plan page and the dashboard.
+- section links: links shown under a section on the plan page and the dashboard;
+- item figures: the official progress of each item, for the plan page's list.
 
 A panel loads its own data in a fixed number of queries; `overrides` carries a
 refused form back to the panel that owns it (the item page shown again with the
@@ -52,10 +53,22 @@ class ItemPanel:
     # (request, item, overrides) -> PanelContent; the item comes with its section, plan,
     # responsibilities and targets loaded.
     load: Callable[..., PanelContent]
+    slot: str = "body"  # "head": inside the item's card, under its title; "body": below the card
+
+
+@dataclass(frozen=True)
+class ItemFigure:
+    """What a list shows of an item's official progress: the figure, its light, and when it was computed."""
+
+    percent: object  # a number, or None before the first computation
+    light: str = ""
+    light_label: str = ""
+    computed_at: datetime.datetime | None = None
 
 
 _item_panels: dict[str, ItemPanel] = {}
 _section_link_sources: dict[str, Callable] = {}
+_item_figure_source: list[Callable] = []
 
 
 def register_item_panel(panel: ItemPanel) -> None:
@@ -77,3 +90,12 @@ def section_links(plan) -> dict[int, list[Link]]:
         for section_id, found in source(plan).items():
             links.setdefault(section_id, []).extend(found)
     return links
+
+
+def register_item_figures(source: Callable) -> None:
+    """`source(plan) -> {item id: ItemFigure}`, asked once per page; one app (progress) gives the figures."""
+    _item_figure_source[:] = [source]
+
+
+def item_figures(plan) -> dict[int, ItemFigure]:
+    return _item_figure_source[0](plan) if _item_figure_source else {}

@@ -103,6 +103,8 @@ def plan_import(
     signals.plan_imported.send(sender=WorkPlan, parsed=parsed, plan=plan, result=result)
     if dry_run:
         transaction.set_rollback(True)
+    elif result.changed:
+        signals.plan_changed.send(sender=WorkPlan, plan=plan)
     return result
 
 
@@ -266,6 +268,7 @@ def target_fill(*, target: Target, value: Decimal | None, no_number: bool = Fals
     target.no_number = no_number
     target.full_clean()
     target.save(update_fields=["target_value", "no_number"])
+    signals.plan_changed.send(sender=WorkPlan, plan=target.item.section.plan)
     return target
 
 
@@ -375,6 +378,7 @@ def plan_clone(*, plan: WorkPlan, year: int) -> WorkPlan:
     for _source, new_item in items:
         permissions.sync_item_permissions(new_item)
     signals.plan_cloned.send(sender=WorkPlan, source=plan, clone=clone, items=dict((a.pk, b) for a, b in items))
+    signals.plan_changed.send(sender=WorkPlan, plan=clone)
     return clone
 
 

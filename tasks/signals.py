@@ -10,3 +10,8 @@ plan_imported = Signal()
 # source: WorkPlan, clone: WorkPlan, items: {source item id: cloned WorkItem}. Sent inside
 # plan_clone's transaction, after the plan's own parts are copied.
 plan_cloned = Signal()
+
+# plan: WorkPlan. Sent (inside the transaction) when something the official progress is computed
+# from changed in the plan itself: a target value filled, an import, an admin's edit of items,
+# targets, responsibilities or checkpoints. Progress answers by recomputing after commit.
+plan_changed = Signal()

@@ -44,10 +44,13 @@ def plan_detail(request, plan_id: int):
         plan = selectors.plan_with_sections(plan_id=plan_id)
     except WorkPlan.DoesNotExist:
         raise Http404
-    links = extensions.section_links(plan)
+    links, figures = extensions.section_links(plan), extensions.item_figures(plan)
     for section in plan.sections.all():
         section.links = links.get(section.pk, [])
-    return render(request, "tasks/plan_detail.html", {"plan": plan})
+        for item in section.items.all():
+            item.figure = figures.get(item.pk)
+    computed_at = max((f.computed_at for f in figures.values() if f.computed_at), default=None)
+    return render(request, "tasks/plan_detail.html", {"plan": plan, "computed_at": computed_at})
 
 
 def item_page_response(request, item_id: int, *, status: int = 200, overrides: dict | None = None):
@@ -57,12 +60,12 @@ def item_page_response(request, item_id: int, *, status: int = 200, overrides: d
     except WorkItem.DoesNotExist:
         raise Http404
     overrides = overrides or {}
-    context = {"item": item, "plan": item.section.plan, "panels": [], "actions": []}
+    context = {"item": item, "plan": item.section.plan, "panels": [], "head_panels": [], "actions": []}
     events = selectors.item_field_changes(item=item)
     for panel in extensions.item_panels():
         content = panel.load(request, item, overrides)
         context.update(content.context)
-        context["panels"].append(panel.template)
+        context["head_panels" if panel.slot == "head" else "panels"].append(panel.template)
         context["actions"].extend(content.actions)
         events.extend(content.events)
     context["timeline"] = sorted(events, key=lambda event: event.at, reverse=True)

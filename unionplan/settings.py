@@ -130,8 +130,8 @@ TEMPLATES = [
                 "notifications.context_processors.unread_notifications",
                 "unionplan.context_processors.portal_roles",
             ],
-            # {{ user|display_name }} everywhere, without a {% load %}.
-            "builtins": ["core.templatetags.people"],
+            # {{ user|display_name }}, {{ value|percent }} and {{ value|quantity:unit }} everywhere, without a {% load %}.
+            "builtins": ["core.templatetags.people", "core.templatetags.numbers"],
         },
     },
 ]

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 from tests.conftest import require_service
+from tests.workers import redis_worker  # noqa: F401  (a real worker for the journeys that need one)
 
 CHROMIUM = os.environ.get("UNIONPLAN_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
@@ -91,3 +92,17 @@ def brands_demo_portal(live_server, settings, tmp_path):
     seed_demo_accounts()
     seed_brand_milestones()
     return live_server.url
+
+
+def wait_for_text(page, url: str, selector: str, text: str, *, timeout: float = 20.0) -> str:
+    """Open `url` again until `selector` shows `text` (what a worker computes arrives within seconds)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto(url)
+        shown = page.inner_text(selector)
+        if text in shown or time.monotonic() > deadline:
+            assert text in shown, f"{text!r} not shown at {url} after {timeout}s: {shown[:300]!r}"
+            return shown
+        time.sleep(0.3)

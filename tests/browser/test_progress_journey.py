@@ -6,6 +6,7 @@ from departments.demo import seed_demo_accounts
 from progress.models import ProgressReport
 from supervision.models import Instruction
 from tasks.models import WorkItem
+from tests.browser.conftest import wait_for_text
 from tests.conftest import import_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +20,7 @@ def portal(live_server, settings, tmp_path):
     return live_server.url
 
 
-def test_report_approve_instruct_answer(session, portal, screenshot_dir, tmp_path):
+def test_report_approve_instruct_answer(session, portal, screenshot_dir, tmp_path, redis_worker):
     item = WorkItem.objects.get(number=1)  # 办公室 leads
     evidence = tmp_path / "学习培训班签到表.pdf"
     evidence.write_bytes(b"%PDF-1.4\n% sign-in sheet\n")
@@ -51,10 +52,10 @@ def test_report_approve_instruct_answer(session, portal, screenshot_dir, tmp_pat
     report = ProgressReport.objects.get(item=item)
     assert report.state == "approved"
 
-    # 3. a leader sees the official progress and writes an instruction
+    # 3. a leader sees the official progress (recomputed by the worker within seconds) and writes an instruction
     leader = session("leader")
-    leader.goto(f"{portal}/items/{item.pk}/")
-    assert "认定进度 45%" in leader.inner_text("article")
+    wait_for_text(leader, f"{portal}/items/{item.pk}/", "article", "认定进度 45%")
+    assert "数据更新于" in leader.inner_text("article")
     leader.fill("#id_text", "请于6月底前完成第二期培训。")
     leader.click(".instruction-form button[type=submit]")
     leader.wait_for_selector(".messages")

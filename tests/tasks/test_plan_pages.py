@@ -11,8 +11,9 @@ from tests.documents import synthetic_plan_text
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, groups (navigation), plan, sections, items, responsibilities (+departments), targets, brands link.
-PLAN_PAGE_QUERIES = 9
+# Session, user, groups (navigation), plan, sections, items, responsibilities (+departments), targets, brands link,
+# the official figures.
+PLAN_PAGE_QUERIES = 10
 
 
 def test_plan_page_shows_the_eighteen_items_with_departments_and_targets(client, roles, plan_2020):
