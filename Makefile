@@ -19,8 +19,7 @@ setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_plan $(PLAN)
 	$(PY) manage.py seed_demo
-	$(PY) manage.py seed_brand_demo
-	$(PY) manage.py run_job rollup
+	$(PY) manage.py seed_demo_year
 
 run: setup
 	@echo

@@ -74,7 +74,7 @@ def seed_brand_milestones(*, plan: WorkPlan | None = None) -> list[Brand]:
                 reporter=staff,
                 status=status,
                 percent=percent,
-                narrative=_("Demo report: work plan issued, pilot units chosen."),
+                narrative=_("Brand work plan issued; pilot units chosen and briefed."),
                 evidence=[],
                 base_version=item.version,
             )

@@ -16,7 +16,7 @@ class WorkItemSerializer(serializers.ModelSerializer):
     responsibilities = ResponsibilitySerializer(many=True, read_only=True)
     targets = TargetSerializer(many=True, read_only=True)
     official_percent = serializers.SerializerMethodField(
-        help_text="The item's official progress (认定进度), the figure every page shows; null before the first roll-up.")
+        help_text="The item's official progress, the figure every page shows; null before the first roll-up.")
     rollup = serializers.SerializerMethodField()
 
     class Meta:
@@ -24,8 +24,8 @@ class WorkItemSerializer(serializers.ModelSerializer):
         fields = ["id", "plan", "section", "number", "title", "subheading", "body", "due_date", "deadline_text",
                   "responsible_leader", "status", "official_percent", "progress_percent", "last_report_at", "version",
                   "responsibilities", "targets", "rollup"]
-        extra_kwargs = {"progress_percent": {"help_text": "The lead department's latest approved report (报送进度): "
-                                                          "one part of the official progress."}}
+        extra_kwargs = {"progress_percent": {"help_text": "The lead department's latest approved report (the reported "
+                                                          "part): one part of the official progress."}}
 
     @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True))
     def get_official_percent(self, item):

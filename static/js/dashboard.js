@@ -8,6 +8,7 @@
   var trend = document.getElementById("trend-chart");
   if (trend && data.dates.length) {
     echarts.init(trend).setOption({
+      animation: false,  // a year of daily points: drawn at once, not swept in on a phone's CPU
       // Drawn on the canvas: an HTML tooltip would need style="" attributes, which the CSP refuses.
       tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { type: "scroll", bottom: 0 },
@@ -24,6 +25,7 @@
     var values = data.sections[el.dataset.section] || [];
     if (values.length < 2) { return; }
     echarts.init(el).setOption({
+      animation: false,
       grid: { left: 0, right: 0, top: 2, bottom: 2 },
       xAxis: { type: "category", show: false, boundaryGap: false, data: values.map(function (_, i) { return i; }) },
       yAxis: { type: "value", show: false, min: 0, max: 100 },

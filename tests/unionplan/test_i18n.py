@@ -90,14 +90,17 @@ def _docstrings(tree) -> set[int]:
     return ids
 
 
-@pytest.mark.parametrize("module", ["tasks", "departments", "brands", "unionplan"])
+@pytest.mark.parametrize(
+    "module", ["core", "departments", "notifications", "tasks", "progress", "supervision", "dashboard", "brands", "ops",
+               "unionplan"],
+)
 def test_no_user_facing_chinese_literal_outside_translations(module):
-    # A Chinese literal in code (other than docstrings and the parser's
-    # vocabulary of document words) would reach English users untranslated.
+    # A Chinese literal in code (other than docstrings and the vocabulary of document words the
+    # importers and the numeral reader recognize) would reach English users untranslated.
     root = Path(settings.BASE_DIR) / module
     offenders = []
     for path in root.rglob("*.py"):
-        if "migrations" in path.parts or "importer" in path.parts:
+        if "migrations" in path.parts or "importer" in path.parts or path.name == "numerals.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = _docstrings(tree) | _translated(tree)
