@@ -1,24 +1,30 @@
-"""Bulletins (通报) for meetings: an Excel workbook and a Word document built from the roll-up.
+"""Bulletins (通报) for a period: an Excel workbook and a Word document built from `selectors.bulletin`.
 
-Builders take what the dashboard selectors read and return bytes; they never query.
+Builders take the Bulletin the selector read and return bytes; they never query.
+The Word bulletin is an A4 page in 公文 style (GB/T 9704: title 22 pt in 方正小标宋
+(黑体 where it is missing), body 仿宋 16 pt, 28 lines a page, sender and date, page
+numbers); the workbook prints on A4 landscape with its header rows repeated.
+Numbers are written as people write them (core.numbers): 85%, 12家, 3,500人次.
 """
 
 from __future__ import annotations
 
 import io
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.numbers import percent, quantity
 from core.people import display_name
+from core.spreadsheets import text_cell
 from progress.models import Light
 
 LIGHT_FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
 
 
 def _fonts() -> dict[str, str]:
-    # Localized font names: in Chinese these are 宋体/仿宋/黑体, the names Chinese Word expects.
-    return {"title": _("SimSun"), "body": _("FangSong"), "heading": _("SimHei")}
+    # Localized font names: in Chinese these are the names Chinese Word expects.
+    return {"title": _("FZXiaoBiaoSong-B05S"), "title_fallback": _("SimHei"), "body": _("FangSong_GB2312"),
+            "heading": _("SimHei"), "subheading": _("KaiTi_GB2312"), "page": _("SimSun")}
 
 
 def _light_label(light: str | None) -> str:
@@ -32,149 +38,281 @@ def _departments(item, role: str) -> str:
 def _targets(item) -> str:
     parts = []
     for target in item.targets.all():
-        value = _("to be set") if target.target_value is None else f"{target.target_value:g}"
-        current = "—" if target.current_value is None else f"{target.current_value:g}"
-        parts.append(f"{target.level}{target.subject}：{current}/{value}{target.unit}")
+        unit = "%" if target.kind in ("percentage", "coverage") else target.unit
+        goal = _("target to be set") if target.target_value is None else _("target %(value)s") % {
+            "value": quantity(target.target_value, unit)}
+        done = _("no reading yet") if target.current_value is None else _("reached %(value)s") % {
+            "value": quantity(target.current_value, unit)}
+        parts.append(f"{target.label}：{done}，{goal}")
     return "；".join(parts)
 
 
-def excel_bulletin(*, plan, dashboard, items) -> bytes:
-    """One summary sheet and one sheet per section, header rows frozen, lights filled."""
+def _signed(points: float | None) -> str:
+    if points is None:
+        return "—"
+    return _("+%(points)s points") % {"points": quantity(points)} if points >= 0 else _("%(points)s points") % {
+        "points": quantity(points)}
+
+
+def _day(day) -> str:
+    return _("%(year)d-%(month)d-%(day)d") % {"year": day.year, "month": day.month, "day": day.day}
+
+
+def period_label(bulletin) -> str:
+    return _("%(start)s to %(end)s") % {"start": _day(bulletin.start), "end": _day(bulletin.end)}
+
+
+# ---------------------------------------------------------------------------
+# Excel
+
+
+def _print_on_a4_landscape(sheet, *, header_rows: int) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"1:{header_rows}"
+    sheet.freeze_panes = f"A{header_rows + 1}"
+
+
+def excel_bulletin(*, bulletin) -> bytes:
+    """A summary sheet, a departments sheet (ranking, reports, 未报送, overdue, instructions), one sheet per section."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+
+    def row(sheet, values, *, header=False, light_column=None, light=None):
+        sheet.append([None] * len(values))
+        number = sheet.max_row
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=number, column=column)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell.value = value
+            else:
+                text_cell(cell, value)  # every user text as text: no formula injection
+            if header:
+                cell.font = bold
+            else:
+                cell.alignment = wrap
+        if light_column and light:
+            sheet.cell(row=number, column=light_column).fill = PatternFill("solid", fgColor=LIGHT_FILLS[light])
+
+    def widths(sheet, values):
+        for position, width in enumerate(values, start=1):
+            sheet.column_dimensions[get_column_letter(position)].width = width
+
+    figures = bulletin.figures
     workbook = Workbook()
     summary = workbook.active
     summary.title = _("Summary")
-    bold = Font(bold=True)
-    rollup = dashboard.rollup
-    summary.append([plan.title])
-    summary["A1"].font = Font(bold=True, size=14)
-    summary.append([_("Overall progress (%)"), float(rollup.percent) if rollup else None,
-                    _("Expected by now (%)"), float(rollup.expected_percent) if rollup else None])
-    summary.append([_("Section"), _("Progress (%)"), _("Light"), _("On track"), _("At risk"), _("Late"), _("Done")])
-    for cell in summary[3]:
-        cell.font = bold
-    for card in dashboard.cards:
+    row(summary, [_("%(title)s: implementation bulletin") % {"title": bulletin.plan.title}], header=True)
+    row(summary, [_("Period"), period_label(bulletin)], header=True)
+    row(summary, [_("Section"), _("Progress"), _("Change in the period"), _("Light"), _("On track"), _("At risk"),
+                  _("Late"), _("Done")], header=True)
+    plan_figures = figures.rollup
+    if plan_figures:
+        row(summary, [_("Whole plan"), percent(plan_figures.percent), _signed(bulletin.plan_change),
+                      _light_label(plan_figures.light), plan_figures.items_green,
+            plan_figures.items_yellow, plan_figures.items_red, plan_figures.items_done],
+            light_column=4, light=plan_figures.light)
+    for card in figures.cards:
         r = card.rollup
-        summary.append([
-            f"{card.section.numeral}、{card.section.title}",
-            float(r.percent) if r else None,
-            _light_label(r.light if r else None),
-            r.items_green if r else None, r.items_yellow if r else None, r.items_red if r else None,
-            r.items_done if r else None,
-        ])
-        if r:
-            summary.cell(row=summary.max_row, column=3).fill = PatternFill("solid", fgColor=LIGHT_FILLS[r.light])
-    summary.freeze_panes = "A4"
-    summary.column_dimensions["A"].width = 60
-    headers = [_("No."), _("Work item"), _("Lead department"), _("Co-organizers"), _("Targets (current/target)"),
-               _("Progress (%)"), _("Light"), _("Latest approved report")]
-    widths = [6, 36, 16, 28, 48, 10, 10, 60]
+        row(summary, [f"{card.section.numeral}、{card.section.title}", percent(r.percent) if r else "—",
+                      _signed(bulletin.section_change(card)), _light_label(r.light if r else None),
+                      r.items_green if r else "—", r.items_yellow if r else "—", r.items_red if r else "—",
+                      r.items_done if r else "—"], light_column=4, light=r.light if r else None)
+    widths(summary, [60, 10, 14, 10, 8, 8, 8, 8])
+    _print_on_a4_landscape(summary, header_rows=3)
+
+    ranking = workbook.create_sheet(title=_("Departments"))
+    row(ranking, [_("%(title)s: departments") % {"title": bulletin.plan.title}, period_label(bulletin)], header=True)
+    row(ranking, [_("Rank"), _("Department"), _("Items led"), _("On-time rate"), _("Progress"), _("Change in the period"),
+                  _("Reports received"), _("Reporting days missed"), _("Overdue items"), _("Instructions unanswered")],
+        header=True)
+    for department in bulletin.departments:
+        department_row = department.row
+        row(ranking, [department.rank, department_row.department.name, department_row.items,
+                      percent(department_row.on_time_rate), percent(department_row.percent), _signed(department.change),
+                      department.reports, len(department.missed), len(department.overdue), len(department.instructions)])
+    widths(ranking, [6, 24, 10, 10, 10, 14, 10, 12, 10, 12])
+    _print_on_a4_landscape(ranking, header_rows=2)
+
     by_section: dict[int, list] = {}
-    for item in items:
+    for item in bulletin.items:
         by_section.setdefault(item.section_id, []).append(item)
-    for card in dashboard.cards:
+    headers = [_("No."), _("Work item"), _("Lead department"), _("Co-organizers"), _("Targets"), _("Official progress"),
+               _("Reported"), _("Targets part"), _("Light"), _("Latest approved report")]
+    for card in figures.cards:
         sheet = workbook.create_sheet(title=f"{card.section.numeral}")
-        sheet.append([f"{card.section.numeral}、{card.section.title}"])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append(headers)
-        for cell in sheet[2]:
-            cell.font = bold
+        row(sheet, [f"{card.section.numeral}、{card.section.title}"], header=True)
+        row(sheet, headers, header=True)
         for item in by_section.get(card.section.pk, []):
-            r = getattr(item, "rollup", None)
-            sheet.append([
-                item.number, item.title, _departments(item, "lead"), _departments(item, "co_organizer"),
-                _targets(item), float(r.percent) if r else None, _light_label(r.light if r else None),
-                item.latest_report_text or "",
-            ])
-            if r:
-                sheet.cell(row=sheet.max_row, column=7).fill = PatternFill("solid", fgColor=LIGHT_FILLS[r.light])
-            for column in (2, 5, 8):
-                sheet.cell(row=sheet.max_row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.freeze_panes = "A3"
-        for position, width in enumerate(widths, start=1):
-            sheet.column_dimensions[chr(64 + position)].width = width
+            f = item.figure
+            row(sheet, [item.number, item.title, _departments(item, "lead"), _departments(item, "co_organizer"),
+                        _targets(item), percent(f.percent) if f else "—", percent(f.reported_percent) if f else "—",
+                        percent(f.targets_percent) if f else "—", _light_label(f.light if f else None),
+                        item.latest_report_text or ""], light_column=9, light=f.light if f else None)
+        widths(sheet, [6, 36, 16, 24, 44, 10, 10, 10, 10, 56])
+        _print_on_a4_landscape(sheet, header_rows=2)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _chinese_font(run, name: str, size: float | None = None) -> None:
-    # Word picks the East Asian font from w:eastAsia; python-docx's font.name sets only the Latin one.
+# ---------------------------------------------------------------------------
+# Word, in 公文 style
+
+
+def _east_asian(run, name: str, size: float) -> None:
+    # Word picks the Chinese font from w:eastAsia; python-docx's font.name sets only the Latin one.
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
     run.font.name = name
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    if size:
-        run.font.size = Pt(size)
+    run.font.size = Pt(size)
 
 
-def word_bulletin(*, plan, dashboard, items, instructions, period: tuple | None = None) -> bytes:
-    """…工作要点落实情况通报: overall figures, a paragraph per section, late and at-risk items by
-    department, and leadership instructions still pending."""
+def _page_setup(document) -> None:
+    """A4, GB/T 9704 margins, 28 lines a page on the document grid, page numbers "— n —" in the footer."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    text_height = 29.7 - 3.7 - 3.5  # cm
+    pitch = Pt(text_height / 2.54 * 72 / 28)  # 28 lines on the page
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(round(pitch.pt * 20)))
+    style = document.styles["Normal"]
+    style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    style.paragraph_format.line_spacing = pitch
+    style.paragraph_format.space_before = style.paragraph_format.space_after = Pt(0)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _east_asian(footer.add_run("— "), _fonts()["page"], 14)
+    field_run = footer.add_run()
+    _east_asian(field_run, _fonts()["page"], 14)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        field_run._r.append(element)
+    _east_asian(footer.add_run(" —"), _fonts()["page"], 14)
+
+
+def word_bulletin(*, bulletin) -> bytes:
+    """…工作要点落实情况通报 for the period: overall, by section, the departments ranked, what needs attention."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
 
-    document = docx.Document()
     fonts = _fonts()
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _chinese_font(title.add_run(_("%(title)s: implementation bulletin") % {"title": plan.title}), fonts["title"], 18)
-    when = document.add_paragraph()
-    when.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    start, end = period or (None, timezone.localdate())
-    period_text = (
-        _("Period: %(start)s to %(end)s") % {"start": start, "end": end} if start else _("As of %(end)s") % {"end": end}
-    )
-    _chinese_font(when.add_run(period_text), fonts["body"], 14)
+    document = docx.Document()
+    _page_setup(document)
 
-    def paragraph(text: str, *, heading: bool = False):
+    def paragraph(text: str, *, font: str = fonts["body"], size: float = 16, align=None, indent: bool = True):
         p = document.add_paragraph()
-        _chinese_font(p.add_run(text), fonts["heading"] if heading else fonts["body"], 16 if heading else 14)
+        if align is not None:
+            p.alignment = align
+        if indent:
+            p.paragraph_format.first_line_indent = Pt(size * 2)  # 首行缩进两字
+        _east_asian(p.add_run(text), font, size)
         return p
 
-    rollup = dashboard.rollup
-    paragraph(_("1. Overall"), heading=True)
-    if rollup:
+    plan, figures = bulletin.plan, bulletin.figures
+    paragraph(_("%(title)s: implementation bulletin") % {"title": plan.title}, font=fonts["title"], size=22,
+              align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    paragraph(_("(%(period)s)") % {"period": period_label(bulletin)}, font=fonts["subheading"],
+              align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    paragraph("")
+
+    r = figures.rollup
+    paragraph(_("1. Overall"), font=fonts["heading"])
+    if r:
         paragraph(
-            _("Overall progress %(percent)s%% (expected %(expected)s%% by now): %(green)d items on track, "
-              "%(yellow)d at risk, %(red)d late, %(done)d done; %(met)d of %(total)d targets met, %(tbd)d still to be set.")
-            % {"percent": rollup.percent, "expected": rollup.expected_percent, "green": rollup.items_green,
-               "yellow": rollup.items_yellow, "red": rollup.items_red, "done": rollup.items_done,
-               "met": rollup.targets_met, "total": rollup.targets_total, "tbd": rollup.placeholders}
+            _("As of %(end)s the plan stands at %(percent)s (expected %(expected)s): %(green)d items on track, "
+              "%(yellow)d at risk, %(red)d late, %(done)d done; %(met)d of %(total)d targets met. %(reports)d progress "
+              "reports were received in the period.")
+            % {"end": _day(bulletin.end), "percent": percent(r.percent), "expected": percent(r.expected_percent),
+               "green": r.items_green, "yellow": r.items_yellow, "red": r.items_red, "done": r.items_done,
+               "met": r.targets_met, "total": r.targets_total, "reports": bulletin.reports}
         )
     else:
-        paragraph(_("The progress has not been computed yet."))
-    paragraph(_("2. By section"), heading=True)
-    for card in dashboard.cards:
-        r = card.rollup
-        text = f"{card.section.numeral}、{card.section.title}："
-        if r:
-            text += _("progress %(percent)s%%, %(light)s; %(red)d late, %(yellow)d at risk. Lead departments: %(departments)s.") % {
-                "percent": r.percent, "light": _light_label(r.light), "red": r.items_red, "yellow": r.items_yellow,
+        paragraph(_("The progress had not been computed by the end of the period."))
+
+    paragraph(_("2. By section"), font=fonts["heading"])
+    for card in figures.cards:
+        s = card.rollup
+        text = f"（{card.section.numeral}）{card.section.title}。"
+        if s:
+            text += _("Progress %(percent)s (%(change)s in the period), %(light)s: %(red)d late, %(yellow)d at risk. "
+                      "Lead departments: %(departments)s.") % {
+                "percent": percent(s.percent), "change": _signed(bulletin.section_change(card)),
+                "light": _light_label(s.light), "red": s.items_red, "yellow": s.items_yellow,
                 "departments": "、".join(card.departments) or "—"}
         paragraph(text)
-    paragraph(_("3. Late and at-risk items by department"), heading=True)
-    flagged = [item for item in items if getattr(item, "rollup", None) and item.rollup.light in ("red", "yellow")]
-    table = document.add_table(rows=1, cols=5)
+
+    paragraph(_("3. Departments ranked"), font=fonts["heading"])
+    paragraph(_("By on-time rate, then progress, of the items each leads."))
+    table = document.add_table(rows=1, cols=7)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, [_("Lead department"), _("No."), _("Work item"), _("Light"), _("Progress (%)")]):
-        _chinese_font(cell.paragraphs[0].add_run(text), fonts["heading"], 12)
-    for item in sorted(flagged, key=lambda i: (_departments(i, "lead"), i.section.number, i.number)):
-        row = table.add_row().cells
-        for cell, text in zip(row, [_departments(item, "lead"), str(item.number), item.title,
-                                    _light_label(item.rollup.light), f"{item.rollup.percent}"]):
-            _chinese_font(cell.paragraphs[0].add_run(text), fonts["body"], 12)
-    if not flagged:
-        paragraph(_("No item is late or at risk."))
-    paragraph(_("4. Leadership instructions pending"), heading=True)
-    for instruction in instructions:
-        paragraph(f"{instruction.item.number}. {instruction.item.title}：{instruction.text}"
-                  f"（{display_name(instruction.author)}，{timezone.localtime(instruction.created_at):%Y-%m-%d}）")
-    if not instructions:
+    headers = [_("Rank"), _("Department"), _("On-time rate"), _("Progress"), _("Change in the period"),
+               _("Reports received"), _("Reporting days missed")]
+    for cell, text in zip(table.rows[0].cells, headers):
+        _east_asian(cell.paragraphs[0].add_run(text), fonts["heading"], 12)
+    for department in bulletin.departments:
+        cells = table.add_row().cells
+        values = [str(department.rank), department.row.department.name, percent(department.row.on_time_rate),
+                  percent(department.row.percent), _signed(department.change), str(department.reports),
+                  str(len(department.missed))]
+        for cell, text in zip(cells, values):
+            _east_asian(cell.paragraphs[0].add_run(text), fonts["body"], 12)
+
+    paragraph(_("4. What needs attention"), font=fonts["heading"])
+    paragraph(_("(1) Overdue items"), font=fonts["subheading"])
+    overdue = [(d, item) for d in bulletin.departments for item in d.overdue]
+    for department, item in overdue:
+        paragraph(_("%(department)s: item %(number)d %(title)s, at %(percent)s.") % {
+            "department": department.row.department.name, "number": item.number, "title": item.title,
+            "percent": percent(item.figure.percent)})
+    if not overdue:
         paragraph(_("None."))
+    paragraph(_("(2) Reports not sent on a reporting day"), font=fonts["subheading"])
+    missing = [d for d in bulletin.departments if d.missed]
+    for department in missing:
+        days = sorted({day for day, _item in department.missed})
+        paragraph(_("%(department)s: %(count)d item reports missing on %(days)s.") % {
+            "department": department.row.department.name, "count": len(department.missed),
+            "days": "、".join(_day(day) for day in days)})
+    if not missing:
+        paragraph(_("Every department reported on every reporting day of the period."))
+    paragraph(_("(3) Leadership instructions unanswered"), font=fonts["subheading"])
+    unanswered = [(d, i) for d in bulletin.departments for i in d.instructions]
+    for department, instruction in unanswered:
+        paragraph(_("%(department)s: on item %(number)d, “%(text)s” (%(author)s, %(day)s).") % {
+            "department": department.row.department.name, "number": instruction.item.number, "text": instruction.text,
+            "author": display_name(instruction.author), "day": _day(instruction.created_at.date())})
+    if not unanswered:
+        paragraph(_("None."))
+
+    paragraph("")
+    paragraph(plan.organization, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    paragraph(_day(bulletin.end), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -44,6 +44,7 @@ class DepartmentRow:
     overdue: int
     done: int
     last_report: datetime.datetime | None
+    percent: float | None = None  # the mean official progress of the items it leads
 
     @property
     def on_time_rate(self) -> int | None:
@@ -169,6 +170,7 @@ def department_table(*, plan: WorkPlan, department_id: int | None = None,
             overdue=sum(1 for f in shown if f.is_overdue),
             done=sum(1 for f in shown if f.is_done),
             last_report=last_reports.get(department.pk),
+            percent=round(sum(float(f.percent) for f in shown) / len(shown), 1) if shown else None,
         ))
     return rows
 
@@ -225,7 +227,8 @@ def item_rows(*, plan: WorkPlan, section_id: int | None = None, department_id: i
 
 def bulletin_items(*, plan: WorkPlan, as_of: datetime.date | None = None) -> list[WorkItem]:
     """Every item with its figures, departments, targets and latest approved report text: five queries."""
-    latest = ProgressReport.objects.filter(item=OuterRef("pk"), state=ProgressReport.State.APPROVED).order_by(
+    latest = ProgressReport.objects.filter(item=OuterRef("pk"), state=ProgressReport.State.APPROVED,
+                                           role=Responsibility.Role.LEAD).order_by(
         "-created_at", "-pk"
     )
     if as_of is not None:
@@ -252,3 +255,124 @@ def body_cache_key(*, plan: WorkPlan, today: datetime.date, language: str, as_of
     computed = PlanRollup.objects.filter(plan=plan).values_list("computed_at", flat=True).first()
     stamp = computed.timestamp() if computed else "none"
     return f"dashboard-body:{plan.pk}:{stamp}:{today.isoformat()}:{language}:{as_of or 'today'}"
+
+
+# ---------------------------------------------------------------------------
+# Bulletins (通报) for a period.
+
+
+@dataclass
+class DepartmentPeriod:
+    """One department's part of a bulletin: its figures at the end, the change, what it did and missed."""
+
+    row: DepartmentRow
+    change: float | None = None  # points of progress since the period began
+    reports: int = 0  # reports it sent in the period
+    missed: list = field(default_factory=list)  # (reporting day, item) it did not report on
+    overdue: list = field(default_factory=list)  # items it leads, overdue at the end
+    instructions: list = field(default_factory=list)  # instructions on its items unanswered at the end
+    rank: int = 0
+
+
+@dataclass
+class Bulletin:
+    plan: WorkPlan
+    start: datetime.date
+    end: datetime.date
+    figures: Dashboard  # as of the end of the period
+    before: Dashboard | None  # as of the day before it began (None: it began with the plan)
+    items: list  # every item, with its figures at the end and its latest approved report
+    departments: list[DepartmentPeriod]  # ranked: on-time rate, then progress
+    reports: int  # reports received in the period
+    reporting_days: list[datetime.date]
+
+    @property
+    def plan_change(self) -> float | None:
+        """Points the whole plan gained since the period began (from 0 when it began with the plan)."""
+        if self.figures.rollup is None:
+            return None
+        earlier = self.before.rollup if self.before is not None else None
+        return round(float(self.figures.rollup.percent) - float(earlier.percent if earlier else 0), 1)
+
+    def section_change(self, card: SectionCard) -> float | None:
+        """Points gained since the period began (from 0 when it began with the plan)."""
+        if card.rollup is None:
+            return None
+        earlier = None
+        if self.before is not None:
+            earlier = next((c.rollup for c in self.before.cards if c.section.pk == card.section.pk), None)
+        return round(float(card.rollup.percent) - float(earlier.percent if earlier else 0), 1)
+
+
+def _reporting_days(plan: WorkPlan, start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+    """(cycle start, reporting day) of every reporting day of the plan within the period."""
+    from tasks.cycles import current_cycle
+
+    days, month = [], datetime.date(start.year, start.month, 1)
+    while month <= end:
+        day = month.replace(day=plan.reporting_day)
+        if start <= day <= end and day >= plan.year_start:
+            cycle = current_cycle(day, reporting_day=plan.reporting_day, plan_start=plan.year_start)
+            days.append((cycle.start, cycle.reporting_date))
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return days
+
+
+def bulletin(*, plan: WorkPlan, start: datetime.date, end: datetime.date, today: datetime.date) -> Bulletin:
+    """What a bulletin for `start`–`end` says: a fixed number of queries, whatever the plan's size."""
+    from supervision.models import Instruction
+
+    as_of = None if end >= today else end
+    figures = dashboard(plan=plan, today=today, as_of=as_of)
+    before = None
+    if start > plan.year_start:
+        before = dashboard(plan=plan, today=today, as_of=start - datetime.timedelta(days=1))
+    items = bulletin_items(plan=plan, as_of=as_of)
+    by_item = {item.pk: item for item in items}
+    lead_of = {item.pk: r.department_id for item in items for r in item.responsibilities.all() if r.role == "lead"}
+    cycles = _reporting_days(plan, start, end)
+    # One read of the reports from the first reporting cycle's start (it may begin before the period).
+    first = min([cycle_start for cycle_start, _day in cycles] + [start])
+    reports = list(ProgressReport.objects.filter(
+        item__section__plan=plan, created_at__gte=_end_of(first - datetime.timedelta(days=1)),
+        created_at__lt=_end_of(end)).values_list("item_id", "department_id", "created_at"))
+    began = _end_of(start - datetime.timedelta(days=1))
+    counts: dict[int, int] = {}
+    for _item, department, at in reports:
+        if at >= began:
+            counts[department] = counts.get(department, 0) + 1
+    missed: dict[int, list] = {}
+    for cycle_start, reporting_day in cycles:
+        window = (_end_of(cycle_start - datetime.timedelta(days=1)), _end_of(reporting_day))
+        reported = {(item, department) for item, department, at in reports if window[0] <= at < window[1]}
+        for item in items:
+            if item.due_date < cycle_start or (item.figure is not None and item.figure.is_done):
+                continue
+            for responsibility in item.responsibilities.all():
+                if (item.pk, responsibility.department_id) not in reported:
+                    missed.setdefault(responsibility.department_id, []).append((reporting_day, item))
+    open_at_end = Instruction.objects.filter(item__section__plan=plan, created_at__lt=_end_of(end)).filter(
+        Q(handled_at__isnull=True) | Q(handled_at__gte=_end_of(end))).select_related("author").order_by("created_at")
+    instructions: dict[int, list] = {}
+    for instruction in open_at_end:
+        instruction.item = by_item.get(instruction.item_id, instruction.item)
+        instructions.setdefault(lead_of.get(instruction.item_id), []).append(instruction)
+    earlier = {row.department.pk: row for row in before.departments} if before else {}
+    departments = []
+    for row in figures.departments:
+        previous = earlier.get(row.department.pk)
+        departments.append(DepartmentPeriod(
+            row=row,
+            change=(round(row.percent - (previous.percent or 0), 1) if previous and row.percent is not None
+                    else row.percent if before is None else None),
+            reports=counts.get(row.department.pk, 0),
+            missed=missed.get(row.department.pk, []),
+            overdue=[item for item in items if lead_of.get(item.pk) == row.department.pk
+                     and item.figure is not None and item.figure.is_overdue],
+            instructions=instructions.get(row.department.pk, []),
+        ))
+    departments.sort(key=lambda d: (-(d.row.on_time_rate or 0), -(d.row.percent or 0), d.row.department.order))
+    for rank, department in enumerate(departments, 1):
+        department.rank = rank
+    return Bulletin(plan=plan, start=start, end=end, figures=figures, before=before, items=items,
+                    departments=departments, reports=sum(counts.values()), reporting_days=[day for _s, day in cycles])

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 from progress import selectors as progress_selectors
-from supervision import selectors as supervision_selectors
 from tasks import extensions
 from tasks import selectors as plan_selectors
 from tasks.models import Section, WorkPlan
@@ -149,32 +148,51 @@ def my_department_dashboard(request):
     return redirect("dashboard:department-dashboard", department_id=membership.department_id)
 
 
-def _bulletin_parts(request):
+def _bulletin(request):
+    """The bulletin asked for (?from=&to=, the plan's year by ?year=), or a page that says what was wrong (400)."""
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
     plan = _dashboard_plan(request)
-    data = selectors.dashboard(plan=plan, today=timezone.localdate())
-    return plan, data, selectors.bulletin_items(plan=plan)
+    today = timezone.localdate()
+    try:
+        start = parse_date(request.GET.get("from", "")) if request.GET.get("from") else plan.year_start
+        end = parse_date(request.GET.get("to", "")) if request.GET.get("to") else (
+            selectors.default_as_of(plan=plan, today=today) or today)
+    except ValueError:
+        start = end = None
+    if start is None or end is None:
+        return None, _("The period must be given as dates (YYYY-MM-DD).")
+    if start > end:
+        return None, _("The period starts after it ends (%(start)s > %(end)s).") % {"start": start, "end": end}
+    start, end = max(start, plan.year_start), min(end, today, max(plan.year_end, today))
+    if start > end:
+        return None, _("The plan's year does not include that period.")
+    return selectors.bulletin(plan=plan, start=start, end=end, today=today), None
+
+
+def _refused(request, problem: str):
+    return render(request, "dashboard/bulletin_refused.html", {"problem": problem}, status=400)
 
 
 @login_required
 def bulletin_excel(request):
-    plan, data, items = _bulletin_parts(request)
-    content = bulletins.excel_bulletin(plan=plan, dashboard=data, items=items)
+    bulletin, problem = _bulletin(request)
+    if bulletin is None:
+        return _refused(request, problem)
+    content = bulletins.excel_bulletin(bulletin=bulletin)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, f"{plan.title}.xlsx")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{bulletin.plan.title}（{bulletins.period_label(bulletin)}）.xlsx")
     return response
 
 
 @login_required
 def bulletin_word(request):
-    plan, data, items = _bulletin_parts(request)
-    start = parse_date(request.GET.get("from", "") or "")
-    end = parse_date(request.GET.get("to", "") or "") or timezone.localdate()
-    content = bulletins.word_bulletin(
-        plan=plan, dashboard=data, items=items, instructions=supervision_selectors.pending_instructions(plan=plan),
-        period=(start, end),
-    )
+    bulletin, problem = _bulletin(request)
+    if bulletin is None:
+        return _refused(request, problem)
+    content = bulletins.word_bulletin(bulletin=bulletin)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    response["Content-Disposition"] = content_disposition_header(True, f"{plan.title}.docx")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{bulletin.plan.title}（{bulletins.period_label(bulletin)}）.docx")
     return response

@@ -32,7 +32,7 @@ class MultipleFileField(forms.FileField):
 
 def _target_field(target: Target) -> forms.DecimalField:
     rate = target.kind in (Target.Kind.PERCENTAGE, Target.Kind.COVERAGE)
-    label = f"{target.level}{target.subject}" if target.level and target.level not in target.subject else target.subject
+    label = target.label
     if target.kind == Target.Kind.COVERAGE:
         help_text = _("Coverage reached so far, in %; 100 means full coverage.")
     elif target.target_value is None:

@@ -103,12 +103,3 @@ def instruction_events(instructions) -> list[TimelineEvent]:
 
 def instruction_for_reply(*, instruction_id: int) -> Instruction:
     return Instruction.objects.select_related("item__section__plan").get(pk=instruction_id)
-
-
-def pending_instructions(*, plan: WorkPlan) -> list[Instruction]:
-    """Instructions of a plan still waiting for an answer, oldest first (bulletins): one query."""
-    return list(
-        Instruction.objects.filter(item__section__plan=plan, handled_at__isnull=True)
-        .select_related("item", "author")
-        .order_by("created_at")
-    )

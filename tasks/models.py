@@ -269,6 +269,11 @@ class Target(models.Model):
     def is_placeholder(self) -> bool:
         return self.target_value is None
 
+    @property
+    def label(self) -> str:
+        """What is measured, with its level once (省级示范职工书屋, never 省级省级示范职工书屋)."""
+        return f"{self.level}{self.subject}" if self.level and self.level not in self.subject else self.subject
+
     @staticmethod
     def to_be_set() -> Q:
         """Placeholders (待定) an admin must still fill or mark "no number": what keeps a plan from publishing."""

@@ -1,7 +1,6 @@
 """The leadership dashboard, drill-downs, department view and bulletins, read from the roll-up."""
 
 import datetime
-import io
 
 import pytest
 from django.db import connection
@@ -11,7 +10,6 @@ from django.urls import reverse
 from core.numbers import percent
 from departments.models import Department
 from progress import services as progress_services
-from progress.models import ItemRollup
 from supervision import services as supervision_services
 from tasks.models import WorkItem
 from tests.documents import bulk_plan
@@ -82,54 +80,6 @@ def test_staff_see_their_department_only(client, roles, rolled_up):
 def test_unknown_year_is_404(client, roles, rolled_up):
     client.force_login(roles.leader)
     assert client.get(reverse("dashboard:dashboard") + "?year=1999").status_code == 404
-
-
-def test_excel_bulletin_matches_the_rollup(client, roles, rolled_up):
-    import openpyxl
-
-    client.force_login(roles.leader)
-    response = client.get(reverse("dashboard:bulletin-excel"))
-    assert response.status_code == 200
-    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["汇总", "一", "二", "三", "四", "五", "六"]
-    first = workbook["一"]
-    assert first.freeze_panes == "A3"
-    row = next(r for r in first.iter_rows(min_row=3) if r[0].value == 1)
-    rollup = ItemRollup.objects.get(item__number=1, item__section__plan=rolled_up)
-    assert row[1].value == "强化理论武装"
-    assert row[2].value == "办公室"
-    assert row[3].value == "组织基层部、权益网络宣传部"
-    assert row[5].value == float(rollup.percent)
-    assert row[6].value == "滞后" or row[6].value == str(rollup.get_light_display())
-    assert row[6].fill.fgColor.rgb.endswith("FFC7CE")
-    assert "受疫情影响" in row[7].value
-    summary = workbook["汇总"]
-    assert summary["A1"].value == "市总工会2020年工作要点"
-
-
-def test_word_bulletin_names_late_items_and_pending_instructions(client, roles, rolled_up):
-    import docx
-
-    client.force_login(roles.plan_admin)
-    response = client.get(reverse("dashboard:bulletin-word") + "?from=2020-06-01&to=2020-06-30")
-    assert response.status_code == 200
-    document = docx.Document(io.BytesIO(response.content))
-    text = "\n".join(p.text for p in document.paragraphs)
-    assert "市总工会2020年工作要点落实情况通报" in text
-    assert "2020-06-01" in text and "2020-06-30" in text
-    assert "请尽快恢复培训。" in text
-    table_text = [[c.text for c in row.cells] for row in document.tables[0].rows]
-    assert ["办公室", "1", "强化理论武装", "滞后"] in [row[:4] for row in table_text[1:]]
-    east_asian = document.paragraphs[0].runs[0]._element.rPr.rFonts.get(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
-    )
-    assert east_asian == "宋体"
-
-
-def test_bulletins_are_for_leadership_and_admins(client, roles, rolled_up):
-    client.force_login(roles.head)
-    assert client.get(reverse("dashboard:bulletin-excel")).status_code == 403
-    assert client.get(reverse("dashboard:bulletin-word")).status_code == 403
 
 
 DASHBOARD_QUERIES = 15  # session, user, groups, plans, the figures and their day, the trend, leads, departments
