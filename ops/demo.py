@@ -97,12 +97,13 @@ class _Year:
         return template.format(month=month, title=item.title, count=self.rng.randint(2, 12),
                                people=self.rng.randint(3, 60) * 10)
 
-    def run(self) -> None:
+    def run(self, *, until: datetime.date | None = None) -> None:
         self.steps.sort()
         day = datetime.date(self.plan.year, 1, 1)
+        last = min(until or self.plan.year_end, self.plan.year_end)
         pending = iter(self.steps)
         step = next(pending, None)
-        while day.year == self.plan.year:
+        while day <= last:
             while step is not None and step.at.date() == day:
                 since = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
                 with time_machine.travel(step.at, tick=False):
@@ -279,8 +280,9 @@ def _instructions(year: _Year, items: list[WorkItem], late: list[WorkItem]) -> N
             year.at(_at(day + datetime.timedelta(days=year.rng.randint(3, 6)), 16), answer)
 
 
-def seed_year(*, plan: WorkPlan | None = None, seed: int = 2020) -> DemoYear:
-    """Write a year of history into `plan` (the current one by default); refused if it has reports."""
+def seed_year(*, plan: WorkPlan | None = None, seed: int = 2020, until: datetime.date | None = None) -> DemoYear:
+    """Write a year of history into `plan` (the current one by default), or its first part up to `until`;
+    refused if the plan has reports."""
     plan = plan or plan_selectors.plan_current()
     if ProgressReport.objects.filter(item__section__plan=plan).exists():
         raise DemoExists(_("%(title)s has reports already; the demo year is written into a plan without history.")
@@ -301,9 +303,10 @@ def seed_year(*, plan: WorkPlan | None = None, seed: int = 2020) -> DemoYear:
         _instructions(year, regular, late)
         # One transaction: a year of history is written in seconds, not one disk sync per change.
         with transaction.atomic():
-            year.run()
+            year.run(until=until)
     # What people read long ago is read; the last fortnight's notices are still new.
-    Notification.objects.filter(created_at__lt=_at(plan.year_end - datetime.timedelta(days=14), 0)).update(
+    last = min(until or plan.year_end, plan.year_end)
+    Notification.objects.filter(created_at__lt=_at(last - datetime.timedelta(days=14), 0)).update(
         read_at=timezone.now())
     progress_services.rollup_refresh(plan=plan)
     return year.result
