@@ -52,3 +52,25 @@ def timed(fn, repeat: int = 5, *, before=None):
         result = fn()
         samples.append((time.perf_counter() - start) * 1000)
     return result, statistics.median(samples), min(samples)
+
+
+def request_queries(client, url: str, *, before=None) -> int:
+    """How many queries one request of `url` makes (after a warm-up request; `before` runs just before it).
+
+    Django empties the connection's query log when a request starts, so a capture
+    around `client.get` alone reads 0; the reset is held off for the request.
+    """
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    if before:
+        before()
+    request_started.disconnect(reset_queries)
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+    finally:
+        request_started.connect(reset_queries)
+    return len(captured)

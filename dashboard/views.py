@@ -29,6 +29,12 @@ def _number(request, name: str) -> int | None:
 
 
 def _dashboard_plan(request) -> WorkPlan:
+    plan_id = _number(request, "plan")
+    if plan_id is not None:
+        plan = selectors.plans_by_year().filter(pk=plan_id).first()
+        if plan is None:
+            raise Http404
+        return plan
     year = _number(request, "year")
     if year is not None:
         plan = selectors.plans_by_year().filter(year=year).first()
