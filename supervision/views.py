@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import Conflict
+from progress import selectors as progress_selectors
 from tasks import selectors as plan_selectors
 from tasks.extensions import PanelContent
 from tasks.models import WorkItem
@@ -32,7 +33,8 @@ def my_work(request):
     return render(
         request,
         "supervision/my_work.html",
-        {"plan": plan, "sections": sections, "row_count": len(rows), "today": today},
+        {"plan": plan, "sections": sections, "row_count": len(rows), "today": today,
+         "computed_at": progress_selectors.plan_computed_at(plan=plan) if plan else None},
     )
 
 
