@@ -95,7 +95,7 @@ def count_reminders(plan):
     """Every day of the plan's year: the job's own rule and facts, a key counted once as the log would."""
     from notifications.audiences import department_recipients
     from supervision import reminders
-    from supervision import services as supervision_services
+    from supervision.services import reminder_job as supervision_services
 
     _items, facts = supervision_services._reminder_facts(plan)
     seen, by_kind = set(), Counter()

@@ -22,3 +22,13 @@ def chinese_numeral_value(numeral: str) -> int:
         else:
             raise ValueError(f"not a Chinese numeral: {numeral!r}")
     return total + digit
+
+
+def chinese_numeral_text(number: int) -> str:
+    """7 -> 七, 12 -> 十二, 20 -> 二十, 99 -> 九十九: how a plan numbers its sections (1–99)."""
+    digits = "零一二三四五六七八九"
+    if not 0 < number < 100:
+        raise ValueError(f"sections are numbered 1 to 99: {number}")
+    tens, units = divmod(number, 10)
+    text = ("" if tens == 1 else digits[tens]) + "十" if tens else ""
+    return text + (digits[units] if units else "")

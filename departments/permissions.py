@@ -1,6 +1,6 @@
 """Who may manage departments and people: one answer, asked by views and the admin."""
 
-from .roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP
+from .roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP, SUPERVISION_GROUP
 
 
 def in_group(user, name: str) -> bool:
@@ -18,6 +18,11 @@ def is_plan_admin(user) -> bool:
 
 def is_leadership(user) -> bool:
     return user.is_authenticated and user.is_active and in_group(user, LEADERSHIP_GROUP)
+
+
+def is_supervisor(user) -> bool:
+    """The supervision office (督查): runs the plan's 督办 loop; reports and reviews for nobody."""
+    return user.is_authenticated and user.is_active and in_group(user, SUPERVISION_GROUP)
 
 
 def can_manage_departments(user) -> bool:

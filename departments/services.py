@@ -98,8 +98,10 @@ def people_import(*, people) -> PeopleImportResult:
     """
     from django.contrib.auth import get_user_model
 
-    from .roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP
+    from .roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP, SUPERVISION_GROUP
     from .selectors import department_by_name_or_alias
+
+    role_groups = {"leadership": LEADERSHIP_GROUP, "supervision": SUPERVISION_GROUP, "plan_admin": PLAN_ADMIN_GROUP}
 
     if any(person.errors for person in people):
         raise PeopleImportRefused("the list has errors")
@@ -135,7 +137,13 @@ def people_import(*, people) -> PeopleImportResult:
                 membership_set(user=user, department=department, role=person.role)
                 changed = True
         else:
-            group = role_group(LEADERSHIP_GROUP if person.role == "leadership" else PLAN_ADMIN_GROUP)
+            if person.role == "supervision" and person.department:
+                # The office's supervisors (督查) are staff of their department too (usually 办公室).
+                department = department_by_name_or_alias(person.department)
+                if department is not None and not Membership.objects.filter(user=user, department=department).exists():
+                    membership_set(user=user, department=department, role=Membership.Role.MEMBER)
+                    changed = True
+            group = role_group(role_groups[person.role])
             if not user.groups.filter(pk=group.pk).exists():
                 user.groups.add(group)
                 changed = True

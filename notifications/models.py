@@ -65,6 +65,12 @@ class ReminderLog(models.Model):
         ESCALATION = "escalation", _("escalation to leadership")
         REVIEW_REQUEST = "review_request", _("report awaiting review")
         REPORT_REVIEWED = "report_reviewed", _("report approved or returned")
+        INSTRUCTION = "instruction", _("leadership instruction")
+        INSTRUCTION_STEP = "instruction_step", _("instruction answered, returned or closed")
+        CHASE = "chase", _("chase (催办)")
+        EXTENSION = "extension", _("extension request")
+        COMPLETION = "completion", _("completion check (销号)")
+        SUMMARY_DUE = "summary_due", _("summary report due")
 
     subject = models.CharField(_("about"), max_length=64, help_text=_("e.g. item:12, target:40, plan:1"))
     audience = models.CharField(_("to"), max_length=64, help_text=_("e.g. department:5:staff, leadership"))

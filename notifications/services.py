@@ -87,6 +87,24 @@ def reminder_claim(
     return reminder
 
 
+def notice(
+    *,
+    key: ReminderKey,
+    title: str,
+    body: str,
+    url: str = "",
+    users: Iterable = (),
+    webhooks: Iterable[WebhookChannel] = (),
+) -> ReminderLog | None:
+    """Tell people now, once per key: the key is claimed in the caller's transaction and the
+    deliveries are sent after commit through the outbox (a broker outage delays, never loses them).
+    None when the key was claimed before (a retry, a double click): nothing is sent again."""
+    reminder = reminder_claim(key=key, title=title, body=body, url=url, users=users, webhooks=webhooks)
+    if reminder is not None:
+        enqueue(task_name="notifications.send_deliveries", kwargs={"reminder_ids": [reminder.pk]})
+    return reminder
+
+
 def _deliveries(reminder: ReminderLog, *, users, webhooks, now) -> list[Delivery]:
     rows, seen = [], set()
     for user in users:

@@ -14,3 +14,8 @@ def drain_outbox() -> dict:
     return {"published": outbox.published, "republished": outbox.republished, "pending": outbox.pending,
             "sent": deliveries.sent,
             "failed": deliveries.failed + deliveries.gave_up}
+
+
+@shared_task(name="notifications.send_deliveries", **RETRY_ON_DATABASE_ERROR)
+def send_deliveries(reminder_ids: list[int]) -> int:
+    return services.deliveries_send(reminder_ids=reminder_ids).sent

@@ -275,8 +275,8 @@ def _instructions(year: _Year, items: list[WorkItem], late: list[WorkItem]) -> N
         staff, _head = year.people.get(lead.pk, (None, None))
         if staff is not None and position < 4:
             def answer(staff=staff, state=state, position=position):
-                supervision_services.instruction_handle(instruction=state["instruction"], user=staff,
-                                                        reply=TEXTS["replies"][position % len(TEXTS["replies"])])
+                supervision_services.instruction_reply(instruction=state["instruction"], user=staff,
+                                                       text=TEXTS["replies"][position % len(TEXTS["replies"])])
             year.at(_at(day + datetime.timedelta(days=year.rng.randint(3, 6)), 16), answer)
 
 

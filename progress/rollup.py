@@ -35,10 +35,13 @@ checkpoints, the share of time elapsed from the plan's first day to the due date
 with measured targets, the mean over the targets, each against its own due date — a
 two-year target (利用2年…) is half-way expected after the first year, not late.
 
+Done: reported done (and, where the plan asks for it, checked and closed by the
+office: 销号; until then it is flagged "awaiting_check" and not done).
+
 Item light:
   red     overdue (past its due date and not done, a measured target past its own due
           date and not met, or a checkpoint passed whose expected percent the item has
-          not reached: 逾期未完成) or reported delayed (滞后);
+          not reached: 逾期未完成 — all count as overdue) or reported delayed (滞后);
   yellow  behind the expectation by more than `margin` points, or no report this
           reporting cycle once the cycle's reporting day has come;
   green   otherwise. Done items are green and also counted as done.
@@ -98,6 +101,8 @@ class ItemFacts:
     weight: float = 1.0
     checkpoints: Sequence[CheckpointFacts] = ()
     measured_by: str = ""  # who gives the reported part when not a report ("brands")
+    awaiting_check: bool = False  # reported done, the office's check (销号) still to come
+    cycle_months: int = 1  # the item's reporting cycle: monthly, quarterly (3), half-yearly (6)
 
 
 # Why the official figure is what it is (shown as one line beside it).
@@ -223,7 +228,9 @@ def item_rollup(item: ItemFacts, rules: Rules) -> ItemResult:
     flags = ["placeholder"] * bool(placeholders) + ["no_reading"] * bool(len(read) < len(measured))
     from_targets = sum(target_progress(t) for t in read) / len(read) if read else None
     reported = None if item.reported_percent is None else float(item.reported_percent)
-    done = item.status == DONE
+    done = item.status == DONE and not item.awaiting_check
+    if item.awaiting_check:
+        flags.append("awaiting_check")
     met = sum(1 for t in measured if target_met(t))
     percent, basis = _official(reported, from_targets, done=done, all_met=met == len(measured))
     if basis == NO_DATA:
@@ -239,10 +246,12 @@ def item_rollup(item: ItemFacts, rules: Rules) -> ItemResult:
               and percent < float(c.expected_percent)]
     overdue = not done and (
         rules.today > item.due_date or any(rules.today > t.due_date and not target_met(t) for t in measured)
+        or bool(missed)
     )
     if missed and not done:
         flags.append("checkpoint_missed")
-    cycle = current_cycle(rules.today, reporting_day=rules.reporting_day, plan_start=rules.plan_start)
+    cycle = current_cycle(rules.today, reporting_day=rules.reporting_day, plan_start=rules.plan_start,
+                          months=item.cycle_months)
     reported_this_cycle = done or reported_in(cycle, item.last_report_on)
     if overdue:
         flags.append("overdue")
@@ -253,7 +262,7 @@ def item_rollup(item: ItemFacts, rules: Rules) -> ItemResult:
     behind = not done and expected - percent > rules.margin
     if behind:
         flags.append("behind")
-    if overdue or item.status == DELAYED or (missed and not done):
+    if overdue or item.status == DELAYED:
         light = RED
     elif behind or not reported_this_cycle:
         light = YELLOW

@@ -30,6 +30,7 @@ from departments.models import Department
 from notifications import audiences
 from notifications import services as notification_services
 from notifications.services import ReminderKey, enqueue
+from tasks.cycles import cycle_months
 from tasks.models import Checkpoint, Responsibility, Section, Target, WorkItem, WorkPlan
 
 from . import rollup, selectors, signals
@@ -277,10 +278,11 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
             who, percents = answer
             measured_elsewhere.update({item_id: (who, percent) for item_id, percent in percents.items()})
     by_section = defaultdict(list)
-    for pk, section_id, due, status, percent, approved_at, weight in (
+    for pk, section_id, due, status, percent, approved_at, weight, closed_at, cycle in (
         WorkItem.objects.filter(section__plan=plan)
         .order_by("section_id", "number")
-        .values_list("pk", "section_id", "due_date", "status", "progress_percent", "last_report_at", "rollup_weight")
+        .values_list("pk", "section_id", "due_date", "status", "progress_percent", "last_report_at", "rollup_weight",
+                     "closed_at", "reporting_cycle")
     ):
         who, reported = measured_elsewhere.get(pk, ("", percent if approved_at else None))
         by_section[section_id].append(
@@ -289,6 +291,8 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
                 last_report_on=local_date(last_lead_report.get(pk)),
                 targets=tuple(rollup.TargetFacts(kind, value, current, t_due or due) for kind, value, current, t_due in targets[pk]),
                 weight=float(weight), checkpoints=tuple(checkpoints[pk]),
+                awaiting_check=status == WorkItem.Status.DONE and plan.completion_check_required and closed_at is None,
+                cycle_months=cycle_months(cycle or plan.reporting_cycle),
             )
         )
     rules = rollup.Rules(

@@ -5,13 +5,24 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
 
+from notifications.audiences import staff_of
 from progress.models import ProgressReport
 from tasks.extensions import TimelineEvent
-from tasks.models import Responsibility, WorkItem, WorkPlan
+from tasks.models import Checkpoint, Responsibility, WorkItem, WorkPlan
 
-from .models import Instruction
+from .models import (
+    Chase,
+    ChaseTarget,
+    CompletionCheck,
+    Extension,
+    Instruction,
+    InstructionEntry,
+    SummaryReport,
+    SummaryRequirement,
+)
 
 DUE_SOON_DAYS = 30
 
@@ -26,6 +37,7 @@ class MyWorkRow:
     latest_percent: int | None
     latest_at: object
     open_instructions: list = field(default_factory=list)
+    next_checkpoint: object = None
 
     @property
     def item(self) -> WorkItem:
@@ -47,6 +59,8 @@ class MyWorkRow:
                 flags.append("due_soon")
         if self.open_instructions:
             flags.append("instruction")
+        if item.status == WorkItem.Status.DONE and item.closed_at is None:
+            flags.append("awaiting_check")
         return flags
 
 
@@ -78,28 +92,180 @@ def my_work(*, user, plan: WorkPlan) -> list[MyWorkRow]:
     ]
     by_item: dict[int, list] = {}
     for instruction in Instruction.objects.filter(
-        item_id__in={row.item.pk for row in rows}, handled_at__isnull=True
-    ).select_related("author"):
+        item_id__in={row.item.pk for row in rows}, state=Instruction.State.OPEN
+    ).select_related("author").prefetch_related("departments"):
         by_item.setdefault(instruction.item_id, []).append(instruction)
+    next_checkpoint: dict[int, Checkpoint] = {}
+    for checkpoint in Checkpoint.objects.filter(item_id__in={row.item.pk for row in rows},
+                                                due_date__gte=timezone.localdate()).order_by("due_date"):
+        next_checkpoint.setdefault(checkpoint.item_id, checkpoint)
     for row in rows:
-        row.open_instructions = by_item.get(row.item.pk, [])
+        row.open_instructions = [
+            i for i in by_item.get(row.item.pk, [])
+            if not i.departments.all() or row.responsibility.department_id in {d.pk for d in i.departments.all()}
+        ]
+        row.next_checkpoint = next_checkpoint.get(row.item.pk)
     return rows
 
 
+def my_chases(*, user, plan: WorkPlan) -> list[ChaseTarget]:
+    """Chases to the user's departments not answered yet, newest first: one query."""
+    return list(ChaseTarget.objects.filter(chase__plan=plan, department__memberships__user=user, answered_at__isnull=True)
+                .select_related("chase__created_by", "department").prefetch_related("items")
+                .order_by("-chase__created_at").distinct())
+
+
+def my_summaries(*, user, plan: WorkPlan) -> list:
+    """The summary reports the user's departments still owe, soonest first."""
+    from departments.models import Membership
+
+    mine = Membership.objects.filter(user=user).values("department_id")
+    return [row for row in summary_rows(plan=plan, department_ids=mine) if row.latest is None]
+
+
 def item_instructions(*, item_id: int) -> list[Instruction]:
-    """An item's instructions, newest first, with their authors and who answered: one query."""
-    return list(Instruction.objects.filter(item_id=item_id).select_related("author", "handled_by"))
+    """An item's instructions, newest first, with their departments and every step of their loop: three queries."""
+    return list(Instruction.objects.filter(item_id=item_id).select_related("author", "handled_by", "closed_by")
+                .prefetch_related("departments", Prefetch("entries", queryset=InstructionEntry.objects.select_related(
+                    "author", "department"))))
 
 
 def instruction_events(instructions) -> list[TimelineEvent]:
-    """Instructions and their answers as history lines (no query)."""
+    """Instructions and every step of their loop as history lines (no query: prefetched)."""
     events = []
     for instruction in instructions:
-        events.append(TimelineEvent(instruction.created_at, instruction.author, "instruction", instruction.text))
-        if instruction.handled_at:
-            events.append(TimelineEvent(instruction.handled_at, instruction.handled_by, "reply", instruction.reply))
+        to = "、".join(d.name for d in instruction.departments.all())
+        text = f"{instruction.text}" + (f"（{to}）" if to else "")
+        events.append(TimelineEvent(instruction.created_at, instruction.author, "instruction", text))
+        for entry in instruction.entries.all():
+            label = entry.get_kind_display() if entry.kind != InstructionEntry.Kind.REPLY else ""
+            events.append(TimelineEvent(entry.created_at, entry.author, entry.kind,
+                                        f"{label} {entry.text}".strip() or label))
     return events
 
 
 def instruction_for_reply(*, instruction_id: int) -> Instruction:
     return Instruction.objects.select_related("item__section__plan").get(pk=instruction_id)
+
+
+# ---------------------------------------------------------------------------
+# The 督办 loop: chases, extensions, completion checks, summaries.
+
+
+@dataclass
+class ChaseStatus:
+    """How a chased department stands: read it, answered it (in words or with a report), or is late."""
+
+    target: ChaseTarget
+    read: bool
+    replied_at: datetime.datetime | None
+    overdue: bool
+
+
+def chase_statuses(*, chases, today: datetime.date) -> dict[int, list[ChaseStatus]]:
+    """chase id -> its departments' statuses: four queries, whatever the number of chases."""
+    from notifications.models import Notification
+
+    chase_ids = [chase.pk for chase in chases]
+    targets = list(ChaseTarget.objects.filter(chase_id__in=chase_ids).select_related("department", "chase", "answered_by")
+                   .prefetch_related("items").order_by("chase_id", "department__order"))
+    read = set(Notification.objects.filter(reminder__subject__in=[f"chase:{pk}" for pk in chase_ids],
+                                           read_at__isnull=False)
+               .values_list("reminder__subject", "reminder__audience").distinct())
+    item_ids = {item.pk for target in targets for item in target.items.all()}
+    first_after: dict[tuple[int, int], list] = {}
+    for item_id, department_id, created_at in ProgressReport.objects.filter(item_id__in=item_ids).values_list(
+            "item_id", "department_id", "created_at"):
+        first_after.setdefault((item_id, department_id), []).append(created_at)
+    statuses: dict[int, list[ChaseStatus]] = {pk: [] for pk in chase_ids}
+    for target in targets:
+        reports = [at for item in target.items.all() for at in first_after.get((item.pk, target.department_id), [])
+                   if at > target.chase.created_at]
+        replied = min(reports + ([target.answered_at] if target.answered_at else []), default=None)
+        statuses[target.chase_id].append(ChaseStatus(
+            target=target,
+            read=(f"chase:{target.chase_id}", staff_of(target.department_id)) in read,
+            replied_at=replied,
+            overdue=replied is None and today > target.chase.reply_by,
+        ))
+    return statuses
+
+
+def chase_page(*, chase_id: int) -> Chase:
+    return Chase.objects.select_related("plan", "item", "section", "created_by").get(pk=chase_id)
+
+
+def chases_of(*, plan: WorkPlan, item_id: int | None = None, limit: int | None = None) -> list[Chase]:
+    chases = Chase.objects.filter(plan=plan).select_related("created_by", "item", "section")
+    if item_id is not None:
+        chases = chases.filter(Q(item_id=item_id) | Q(targets__items=item_id)).distinct()
+    return list(chases[:limit] if limit else chases)
+
+
+def chase_target(*, target_id: int) -> ChaseTarget:
+    return ChaseTarget.objects.select_related("chase", "department__group").get(pk=target_id)
+
+
+def item_extensions(*, item_id: int) -> list[Extension]:
+    return list(Extension.objects.filter(item_id=item_id).select_related(
+        "checkpoint", "requested_by", "checked_by", "decided_by", "item__section__plan"))
+
+
+def item_completion_checks(*, item_id: int) -> list[CompletionCheck]:
+    return list(CompletionCheck.objects.filter(item_id=item_id).select_related("decided_by"))
+
+
+def extension_for_decision(*, extension_id: int) -> Extension:
+    return Extension.objects.select_related("item__section__plan", "checkpoint", "department").get(pk=extension_id)
+
+
+@dataclass
+class Desk:
+    """The supervision office's desk (督办台): what waits for it, and who is late."""
+
+    plan: WorkPlan
+    awaiting_check: list  # items reported done, not yet closed (销号)
+    extensions: list  # pending or checked requests
+    instructions_answered: list  # answers waiting for confirmation
+    instructions_overdue: list  # open past their deadline
+    chases: list  # recent chases
+    statuses: dict  # chase id -> ChaseStatus list
+    late: list  # services.Late: who is late on what
+
+
+def desk(*, plan: WorkPlan, today: datetime.date, late) -> Desk:
+    awaiting = list(WorkItem.objects.filter(section__plan=plan, status=WorkItem.Status.DONE, closed_at__isnull=True)
+                    .select_related("section").order_by("section__number", "number")) \
+        if plan.completion_check_required else []
+    extensions = list(Extension.objects.filter(item__section__plan=plan, state__in=[
+        Extension.State.PENDING, Extension.State.CHECKED]).select_related("item", "checkpoint", "requested_by", "department"))
+    instructions = Instruction.objects.filter(item__section__plan=plan).select_related("item", "author")
+    chases = chases_of(plan=plan, limit=10)
+    return Desk(
+        plan=plan, awaiting_check=awaiting, extensions=extensions,
+        instructions_answered=list(instructions.filter(state=Instruction.State.ANSWERED)),
+        instructions_overdue=list(instructions.filter(state=Instruction.State.OPEN, due_date__lt=today)),
+        chases=chases, statuses=chase_statuses(chases=chases, today=today), late=late,
+    )
+
+
+@dataclass
+class SummaryRow:
+    requirement: SummaryRequirement
+    department: object
+    latest: SummaryReport | None
+
+
+def summary_rows(*, plan: WorkPlan, department_ids=None) -> list[SummaryRow]:
+    """Each requirement × each responsible department, with its latest summary: three queries."""
+    from departments.models import Department
+
+    requirements = list(SummaryRequirement.objects.filter(plan=plan).order_by("due_date"))
+    responsible = Department.objects.filter(responsibilities__item__section__plan=plan).distinct().order_by("order")
+    if department_ids is not None:
+        responsible = responsible.filter(pk__in=department_ids)
+    responsible = list(responsible)
+    latest: dict[tuple[int, int], SummaryReport] = {}
+    for report in SummaryReport.objects.filter(requirement__in=requirements).select_related("author").order_by("created_at"):
+        latest[(report.requirement_id, report.department_id)] = report
+    return [SummaryRow(r, d, latest.get((r.pk, d.pk))) for r in requirements for d in responsible]

@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
@@ -45,6 +46,16 @@ class WorkPlan(models.Model):
     )
     reporting_cycle = models.CharField(
         _("reporting cycle"), max_length=16, choices=ReportingCycle.choices, default=ReportingCycle.MONTHLY
+    )
+    completion_check_required = models.BooleanField(
+        _("done items need a check (销号)"),
+        default=True,
+        help_text=_("When on, an item reported done counts as done once the supervision office has checked it."),
+    )
+    extension_steps = models.PositiveSmallIntegerField(
+        _("steps of an extension request"),
+        choices=[(1, _("the supervision office decides")), (2, _("the office checks, leadership decides"))],
+        default=2,
     )
     reporting_day = models.PositiveSmallIntegerField(
         _("monthly reporting day"),
@@ -104,6 +115,8 @@ class Section(models.Model):
     numeral = models.CharField(_("numeral"), max_length=8)
     title = models.CharField(_("title"), max_length=300)
     intro = models.TextField(_("introduction"), blank=True)
+    # The section of 交办事项: items that leadership assigned during the year, not from the document.
+    is_assignments = models.BooleanField(_("assignments from leadership"), default=False)
 
     class Meta:
         verbose_name = _("section")
@@ -148,6 +161,15 @@ class WorkItem(models.Model):
         help_text=_("Items count by this weight in their section's progress; all 1 by default."),
     )
     source_line = models.PositiveIntegerField(_("line in document"), null=True, blank=True)
+    # The due date before the first approved extension (延期): lights and reminders use due_date,
+    # bulletins and 考核 can still see the date first promised.
+    original_due_date = models.DateField(_("original due date"), null=True, blank=True)
+    # 销号: the supervision office checked that "done" is true.
+    closed_at = models.DateTimeField(_("checked and closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("checked and closed by"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="closed_items",
+    )
     # As the document wrote them (完成时限 "6月底前", 责任领导 "张副主席"): kept as text, never guessed into
     # a date or a department; the importer sets due_date and checkpoints from what it understands.
     deadline_text = models.CharField(_("deadline as written"), max_length=100, blank=True)
@@ -179,6 +201,10 @@ class WorkItem(models.Model):
 
     def get_absolute_url(self):
         return reverse("tasks:item-detail", args=[self.pk])
+
+    def counts_as_done(self, *, check_required: bool) -> bool:
+        """Reported done, and — where the plan asks for it — checked and closed by the office (销号)."""
+        return self.status == self.Status.DONE and (self.closed_at is not None or not check_required)
 
 
 class Responsibility(models.Model):
@@ -302,6 +328,7 @@ class Checkpoint(models.Model):
         Department, verbose_name=_("lead department"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="checkpoints", help_text=_("Empty: the item's lead department."),
     )
+    original_due_date = models.DateField(_("original due date"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -14,7 +14,7 @@ from django.db import transaction
 from guardian.core import ObjectPermissionChecker
 
 from departments.models import Membership
-from departments.permissions import is_plan_admin
+from departments.permissions import is_plan_admin, is_supervisor
 
 from .models import WorkItem, WorkItemGroupObjectPermission, WorkPlan
 
@@ -29,6 +29,11 @@ def can_view_plan(user, plan: WorkPlan) -> bool:
 def can_manage_plans(user) -> bool:
     """The set-up pages: upload, fill, publish, close and copy plans; departments and people."""
     return is_plan_admin(user)
+
+
+def can_manage_checkpoints(user) -> bool:
+    """Add, edit and reorder checkpoints (节点): plan admins and the supervision office."""
+    return is_plan_admin(user) or is_supervisor(user)
 
 
 def is_open(item: WorkItem) -> bool:

@@ -95,7 +95,8 @@ def plan_import(
             item = _import_item(result, plan=plan, section=section, parsed_item=parsed_item, departments=departments)
             seen_items.add(item.pk)
 
-    stale = WorkItem.objects.filter(section__plan=plan).exclude(pk__in=seen_items)
+    # 交办事项 were never in the document: they are not "missing" from it.
+    stale = WorkItem.objects.filter(section__plan=plan).exclude(pk__in=seen_items).exclude(section__is_assignments=True)
     for item in stale:
         # Kept on purpose: an item may already carry reports; an admin removes it.
         result.warnings.append(_("Item %(name)s is not in the document; it was kept.") % {"name": item})

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from departments.models import Department, Membership
-from departments.roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP
+from departments.roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP, SUPERVISION_GROUP
 from departments.services import membership_set, role_group
 
 PLAN_2020 = settings.SEED_PLAN_DOCUMENT
@@ -53,6 +53,7 @@ class Roles:
     other_staff: object  # member of a department with no part in item 1 (职工互助办)
     leader: object
     plan_admin: object
+    supervisor: object  # the supervision office (督查): in no department here, so only the role speaks
 
 
 @pytest.fixture
@@ -70,7 +71,9 @@ def roles(plan_2020, django_user_model) -> Roles:
     leader.groups.add(role_group(LEADERSHIP_GROUP))
     admin = user("planadmin", is_staff=True, is_superuser=True)
     admin.groups.add(role_group(PLAN_ADMIN_GROUP))
-    return Roles(staff=staff, head=head, other_staff=other, leader=leader, plan_admin=admin)
+    supervisor = user("supervisor")
+    supervisor.groups.add(role_group(SUPERVISION_GROUP))
+    return Roles(staff=staff, head=head, other_staff=other, leader=leader, plan_admin=admin, supervisor=supervisor)
 
 
 @pytest.fixture(autouse=True)

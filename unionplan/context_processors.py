@@ -1,6 +1,7 @@
 """What the navigation offers, asked of each app's permissions.py and evaluated only if a template uses it."""
 
 from dashboard import permissions as dashboard_permissions
+from supervision import permissions as supervision_permissions
 from tasks import permissions as plan_permissions
 
 
@@ -11,4 +12,6 @@ def portal_roles(request):
     return {
         "can_view_dashboard": lambda: dashboard_permissions.can_view_dashboard(user),
         "can_manage_plans": lambda: plan_permissions.can_manage_plans(user),
+        "can_supervise": lambda: supervision_permissions.can_supervise(user),
+        "can_chase": lambda: supervision_permissions.can_chase(user),
     }

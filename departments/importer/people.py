@@ -29,6 +29,7 @@ ROLES = {
     "member": ("member", "staff", "工作人员", "成员", "干部", "职员"),
     "head": ("head", "负责人", "部长", "主任", "部室负责人"),
     "leadership": ("leadership", "leader", "领导"),
+    "supervision": ("supervision", "supervisor", "督查", "督办", "督查员"),
     "plan_admin": ("plan_admin", "admin", "管理员", "计划管理员"),
 }
 

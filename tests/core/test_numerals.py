@@ -17,3 +17,11 @@ def test_numerals_as_plans_write_them(text, number):
 def test_a_word_that_is_not_a_numeral_is_refused():
     with pytest.raises(ValueError):
         chinese_numeral_value("几")
+
+
+@pytest.mark.parametrize("number, text", [(1, "一"), (7, "七"), (10, "十"), (12, "十二"), (20, "二十"), (99, "九十九")])
+def test_numbers_written_as_section_numerals_read_back(number, text):
+    from core.numerals import chinese_numeral_text
+
+    assert chinese_numeral_text(number) == text
+    assert chinese_numeral_value(text) == number

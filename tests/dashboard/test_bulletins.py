@@ -54,7 +54,7 @@ def june(plan_2020, roles):
             progress_services.snapshot_take(day=day, plan=plan_2020)
     instruction = state["instruction"]
     with on(datetime.date(2020, 7, 1)):
-        supervision_services.instruction_handle(instruction=instruction, user=roles.staff, reply="已落实。")
+        supervision_services.instruction_reply(instruction=instruction, user=roles.staff, text="已落实。")
         progress_services.rollup_refresh(plan=plan_2020)
     return plan_2020
 

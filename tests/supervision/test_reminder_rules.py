@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+
 from supervision.reminders import (
     Duty,
     ItemFacts,
@@ -69,3 +71,14 @@ def test_done_items_and_met_targets_are_left_alone():
     met = ItemFacts(item_id=2, due_date=D(2020, 12, 31), duties=(Duty(10, "lead"),),
                     targets=(TargetFacts(5, D(2021, 12, 31), met=True),))
     assert not [k for k in keys(D(2021, 12, 1), items=(met,)) if k[0] == "target:5"]
+
+
+@pytest.mark.parametrize("months, today, start, reporting", [
+    (1, datetime.date(2020, 7, 1), datetime.date(2020, 5, 26), datetime.date(2020, 6, 25)),
+    (3, datetime.date(2020, 7, 1), datetime.date(2020, 3, 26), datetime.date(2020, 6, 25)),
+    (3, datetime.date(2020, 6, 24), datetime.date(2020, 1, 1), datetime.date(2020, 3, 25)),
+    (6, datetime.date(2020, 11, 30), datetime.date(2020, 1, 1), datetime.date(2020, 6, 25)),
+])
+def test_quarterly_and_half_yearly_cycles_close_on_their_months(months, today, start, reporting):
+    cycle = current_cycle(today, reporting_day=25, plan_start=datetime.date(2020, 1, 1), months=months)
+    assert (cycle.start, cycle.reporting_date) == (start, reporting)

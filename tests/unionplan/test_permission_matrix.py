@@ -8,7 +8,11 @@ not change what the next role sees.
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
+
 import pytest
+import time_machine
 from django.contrib import admin
 from django.db import transaction
 from django.test import RequestFactory
@@ -16,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from departments.models import Department, Membership
 from departments.services import membership_set
+from progress import services as progress_services
 from progress.models import ProgressReport
 from supervision import services as supervision_services
 from tasks.models import Target, WorkItem
@@ -24,8 +29,9 @@ from tests.factories import pdf_upload, submit_report
 pytestmark = pytest.mark.django_db
 
 # staff/head: 办公室, lead of item 1; co_staff/co_head: 组织基层部, co-organizer of item 1;
-# other_staff/other_head: 职工互助办, no part in item 1.
-ROLES = ["anonymous", "staff", "head", "co_staff", "co_head", "other_staff", "other_head", "leader", "plan_admin"]
+# other_staff/other_head: 职工互助办, no part in item 1; supervisor: the 督查 role, in no department.
+ROLES = ["anonymous", "staff", "head", "co_staff", "co_head", "other_staff", "other_head", "leader", "plan_admin",
+         "supervisor"]
 LOGGED_IN = ROLES[1:]
 LOGIN = 302  # anonymous visitors are sent to the login page
 
@@ -38,6 +44,13 @@ def only(allowed: dict[str, int], denied: int = 403) -> dict:
     return {"anonymous": LOGIN} | {role: allowed.get(role, denied) for role in LOGGED_IN}
 
 
+@pytest.fixture(autouse=True)
+def mid_2020():
+    # The plan's year: dates ahead (extensions, answer-by dates) are still ahead.
+    with time_machine.travel(datetime.datetime(2020, 7, 1, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=True):
+        yield
+
+
 @pytest.fixture
 def world(roles, plan_2020, django_user_model, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -47,6 +60,7 @@ def world(roles, plan_2020, django_user_model, settings, tmp_path):
         "other_staff": roles.other_staff,
         "leader": roles.leader,
         "plan_admin": roles.plan_admin,
+        "supervisor": roles.supervisor,
     }
     organisation = Department.objects.get(name="组织基层部")
     mutual_aid = Department.objects.get(name="职工互助办")
@@ -64,6 +78,24 @@ def world(roles, plan_2020, django_user_model, settings, tmp_path):
         evidence=[pdf_upload()],
     )
     instruction = supervision_services.instruction_create(item=item, author=roles.leader, text="请加快进度。")
+    # the 督办 loop around item 1 (lead 办公室) and item 2: an answered instruction, a chase, an extension
+    # request, and item 2 reported done and approved, awaiting the office's check (销号)
+    answered = supervision_services.instruction_create(item=item, author=roles.leader, text="请报送进展。")
+    supervision_services.instruction_reply(instruction=answered, user=roles.staff, text="已报送。")
+    chase = supervision_services.chase_create(plan=plan_2020, author=roles.supervisor, message="请于三日内报送。",
+                                              reply_by=datetime.date(2020, 7, 4), item=item, targets={office: [item]})
+    extension = supervision_services.extension_request(item=item, user=roles.head, department=office,
+                                                       new_due=datetime.date(2021, 3, 31), reason="需跨年完成。")
+    done_item = WorkItem.objects.get(section__plan=plan_2020, number=2)
+    done_lead = done_item.responsibilities.get(role="lead").department
+    done_head = django_user_model.objects.create_user("done_head", password="pw-for-tests-1")
+    membership_set(user=done_head, department=done_lead, role=Membership.Role.HEAD)
+    done = submit_report(item=done_item, department=done_lead, reporter=done_head, status="done", percent=100,
+                         narrative="全部完成。", readings={t.pk: t.target_value or 1 for t in done_item.targets.all()})
+    progress_services.report_approve(report=done, reviewer=roles.plan_admin)
+    requirement = plan_2020.summary_requirements.order_by("due_date").first()  # made on import
+    progress_services.rollup_refresh(plan=plan_2020)  # who is late, for the chase form
+    late_department = supervision_services.late_departments(plan=plan_2020)[0].department
     from notifications.models import Notification
 
     notification = Notification.objects.create(
@@ -76,7 +108,9 @@ def world(roles, plan_2020, django_user_model, settings, tmp_path):
     for brand in Brand.objects.filter(plan=plan_2020, name__in=["工会助力脱贫攻坚", "党工共建"]):
         milestone_create(brand=brand, title="第一阶段", due_date=brand.target_date)
     return {"users": users, "plan": plan_2020, "item": item, "office": office, "report": report,
-            "instruction": instruction, "evidence": report.evidence.get(), "notification": notification}
+            "instruction": instruction, "evidence": report.evidence.get(), "notification": notification,
+            "answered": answered, "chase": chase, "extension": extension, "done_item": done_item,
+            "requirement": requirement, "late_department": late_department}
 
 
 def _rows(w):
@@ -111,12 +145,13 @@ def _rows(w):
             ("POST", reverse("supervision:instruction-create", args=[item.pk]), {"text": "请抓紧。"},
              only({"leader": 302})),
         ],
-        "supervision:instruction-handle": [
-            ("GET", reverse("supervision:instruction-handle", args=[w["instruction"].pk]), None, everyone(405)),
-            ("POST", reverse("supervision:instruction-handle", args=[w["instruction"].pk]), {"reply": "已落实。"},
+        "supervision:instruction-reply": [
+            ("GET", reverse("supervision:instruction-reply", args=[w["instruction"].pk]), None, everyone(405)),
+            ("POST", reverse("supervision:instruction-reply", args=[w["instruction"].pk]), {"reply": "已落实。"},
              only({"staff": 302, "head": 302, "co_staff": 302, "co_head": 302, "plan_admin": 302})),
         ],
         "progress:evidence-download": [("GET", w["evidence"].get_absolute_url(), None, everyone(200))],
+        **_supervision_rows(w),
         "admin:index": [("GET", reverse("admin:index"), None, {role: 302 for role in ROLES} | {"plan_admin": 200})],
     }
     # notifications: everyone their own; someone else's notification is not found
@@ -133,8 +168,8 @@ def _rows(w):
         ],
     }
     # dashboards: leadership and plan admins; a department's view also for its own people
-    watchers = only({"leader": 200, "plan_admin": 200})
-    office_view = only({"staff": 200, "head": 200, "leader": 200, "plan_admin": 200})
+    watchers = only({"leader": 200, "plan_admin": 200, "supervisor": 200})
+    office_view = only({"staff": 200, "head": 200, "leader": 200, "plan_admin": 200, "supervisor": 200})
     rows |= {
         "dashboard:dashboard": [("GET", reverse("dashboard:dashboard"), None, watchers)],
         "dashboard:section-dashboard": [
@@ -144,7 +179,8 @@ def _rows(w):
             ("GET", reverse("dashboard:department-dashboard", args=[w["office"].pk]), None, office_view)
         ],
         "dashboard:my-department-dashboard": [
-            ("GET", reverse("dashboard:my-department-dashboard"), None, only({}, denied=302) | {"leader": 404, "plan_admin": 404})
+            ("GET", reverse("dashboard:my-department-dashboard"), None,
+             only({}, denied=302) | {"leader": 404, "plan_admin": 404, "supervisor": 404})
         ],
         "dashboard:bulletin-excel": [("GET", reverse("dashboard:bulletin-excel"), None, watchers)],
         "dashboard:bulletin-word": [("GET", reverse("dashboard:bulletin-word"), None, watchers)],
@@ -228,6 +264,74 @@ def _rows(w):
     return rows
 
 
+def _supervision_rows(w):
+    """The 督办 loop: who writes, answers, chases, decides and closes."""
+    item = w["item"]
+    answered, chase, extension = w["answered"], w["chase"], w["extension"]
+    target = chase.targets.get()
+    chasers = {"leader": 200, "supervisor": 200}
+    deciders = {"leader": 302, "supervisor": 302}
+    return {
+        "supervision:desk": [("GET", reverse("supervision:desk"), None,
+                              only({"leader": 200, "plan_admin": 200, "supervisor": 200}))],
+        "supervision:instruction-conclude": [
+            ("GET", reverse("supervision:instruction-conclude", args=[answered.pk]), None, everyone(405)),
+            ("POST", reverse("supervision:instruction-conclude", args=[answered.pk]), {"decision": "close"},
+             only(deciders)),
+            # a return needs a comment: the item page again with the message (400)
+            ("POST", reverse("supervision:instruction-conclude", args=[answered.pk]), {"decision": "return"},
+             only({"leader": 400, "supervisor": 400})),
+        ],
+        "supervision:assignment-create": [
+            ("GET", reverse("supervision:assignment-create"), None, only({"leader": 200})),
+            ("POST", reverse("supervision:assignment-create"),
+             {"title": "筹备职工运动会", "text": "请牵头筹备。", "departments": [w["office"].pk], "due_date": "2020-10-31"},
+             only({"leader": 302})),
+        ],
+        "supervision:chase-create": [
+            ("GET", reverse("supervision:chase-create") + f"?item={item.pk}", None, only(chasers)),
+            ("POST", reverse("supervision:chase-create"),
+             {"message": "请报送。", "reply_by": "2020-07-10", "departments": [w["late_department"].pk]},
+             only({"leader": 302, "supervisor": 302})),
+        ],
+        # the chased department's people see their chase; the office, leadership and plan admins every chase
+        "supervision:chase-detail": [("GET", chase.get_absolute_url(), None,
+                                      only({"staff": 200, "head": 200, "leader": 200, "plan_admin": 200,
+                                            "supervisor": 200}))],
+        "supervision:chase-answer": [
+            ("GET", reverse("supervision:chase-answer", args=[target.pk]), None, everyone(405)),
+            ("POST", reverse("supervision:chase-answer", args=[target.pk]), {"answer": "本周内报送。"},
+             only({"staff": 302, "head": 302})),
+        ],
+        # the lead department's head asks for more time; the office checks it (two steps: then leadership)
+        "supervision:extension-create": [
+            ("GET", reverse("supervision:extension-create", args=[item.pk]), None, only({"head": 200})),
+            ("POST", reverse("supervision:extension-create", args=[item.pk]),
+             {"new_due": "2021-01-31", "reason": "需跨年。"}, only({"head": 400})),  # one waits already
+        ],
+        "supervision:extension-decide": [
+            ("GET", reverse("supervision:extension-decide", args=[extension.pk]), None, everyone(405)),
+            ("POST", reverse("supervision:extension-decide", args=[extension.pk]), {"decision": "approve"},
+             only({"supervisor": 302})),
+        ],
+        "supervision:completion-decide": [
+            ("GET", reverse("supervision:completion-decide", args=[w["done_item"].pk]), None, everyone(405)),
+            ("POST", reverse("supervision:completion-decide", args=[w["done_item"].pk]), {"decision": "approve"},
+             only({"supervisor": 302})),
+        ],
+        "supervision:summaries": [("GET", reverse("supervision:summaries"), None, everyone(200))],
+        # a department responsible for items writes its summary; people of no such department may not
+        "supervision:summary-submit": [
+            ("GET", reverse("supervision:summary-submit", args=[w["requirement"].pk]), None,
+             only({"staff": 200, "head": 200, "co_staff": 200, "co_head": 200, "other_staff": 200,
+                   "other_head": 200})),
+            ("POST", reverse("supervision:summary-submit", args=[w["requirement"].pk]),
+             {"department": w["office"].pk, "text": "上半年工作总结。"}, only({"staff": 302, "head": 302})
+             | {"co_staff": 400, "co_head": 400, "other_staff": 400, "other_head": 400}),
+        ],
+    }
+
+
 def _api_rows(w):
     """The REST API: the same answers as the pages, as status codes of an API (401, 405 after log-in, 201, 409)."""
     item, plan, report = w["item"], w["plan"], w["report"]
@@ -262,7 +366,7 @@ def _api_rows(w):
         ("POST", reverse("api:instruction-list"), {"item": item.pk, "text": "请抓紧。"}, api_only({"leader": 201})))
     rows |= {
         "api:plan-rollup": [("GET", reverse("api:plan-rollup", args=[plan.pk]), None,
-                             api_only({"leader": 200, "plan_admin": 200}))],
+                             api_only({"leader": 200, "plan_admin": 200, "supervisor": 200}))],
         # the 2020 plan still has placeholder targets: publishing is refused with the list (409)
         "api:plan-publish": [("GET", reverse("api:plan-publish", args=[plan.pk]), None, not_allowed),
                              ("POST", reverse("api:plan-publish", args=[plan.pk]), {}, api_only({"plan_admin": 409}))],
@@ -278,6 +382,16 @@ def _api_rows(w):
             ("GET", reverse("api:instruction-reply", args=[w["instruction"].pk]), None, not_allowed),
             ("POST", reverse("api:instruction-reply", args=[w["instruction"].pk]), {"reply": "已落实。"},
              api_only({"staff": 200, "head": 200, "co_staff": 200, "co_head": 200, "plan_admin": 200}))],
+        "api:instruction-close": [
+            ("GET", reverse("api:instruction-close", args=[w["answered"].pk]), None, not_allowed),
+            ("POST", reverse("api:instruction-close", args=[w["answered"].pk]), {},
+             api_only({"leader": 200, "supervisor": 200}))],
+        "api:instruction-return": [
+            ("GET", reverse("api:instruction-return", args=[w["answered"].pk]), None, not_allowed),
+            ("POST", reverse("api:instruction-return", args=[w["answered"].pk]), {},  # no comment: 400
+             api_only({"leader": 400, "supervisor": 400})),
+            ("POST", reverse("api:instruction-return", args=[w["answered"].pk]), {"comment": "请补充数据。"},
+             api_only({"leader": 200, "supervisor": 200}))],
         # open to all: the token is what one logs in for; the schema and its docs hold no data
         "api:token": [("GET", reverse("api:token"), None, {role: 405 for role in ROLES}),
                       ("POST", reverse("api:token"), {"username": "staff", "password": "wrong"},

@@ -1,10 +1,10 @@
-"""Every state change of supervision (督办): leadership instructions and the reminder job.
+"""The daily reminder job: due dates and checkpoints, reporting cycles, instruction deadlines,
+summary reports, 催办 to heads and 督办 to leadership.
 
-Guarantees:
-- An instruction is answered once; a second answer is refused (Conflict), not overwritten.
-- `reminders_run` claims each reminder's key before sending, so a retried job, a
-  schedule that fires twice or two workers never send one twice, and a day the
-  job missed is caught up (notifications.services.reminder_claim).
+It reads plain facts in a fixed number of queries, asks the pure rule
+(`supervision.reminders`) what is due today and claims each reminder's key before
+sending, so a retried job, a schedule that fires twice or two workers never send one
+twice, and a day the job missed is caught up (notifications.services.reminder_claim).
 """
 
 from __future__ import annotations
@@ -14,14 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.dates import local_date
-from core.exceptions import Conflict
-from core.people import display_name
 from departments.models import Department
 from notifications import audiences
 from notifications import services as notification_services
@@ -29,33 +26,7 @@ from notifications.services import ReminderKey
 from progress.models import ProgressReport
 from tasks.models import Responsibility, Target, WorkItem, WorkPlan
 
-from . import reminders
-from .models import Instruction
-
-
-@transaction.atomic
-def instruction_create(*, item: WorkItem, author, text: str) -> Instruction:
-    """A leader's instruction (批示); the responsible departments see it until one answers it."""
-    instruction = Instruction(item=item, author=author, text=text)
-    instruction.full_clean()
-    instruction.save()
-    return instruction
-
-
-@transaction.atomic
-def instruction_handle(*, instruction: Instruction, user, reply: str) -> Instruction:
-    """Mark an instruction handled with the department's reply; refused if someone already did."""
-    locked = Instruction.objects.select_for_update(of=("self",)).select_related("handled_by").get(pk=instruction.pk)
-    if locked.handled_at is not None:
-        raise Conflict(_("%(name)s already answered this instruction.") % {"name": display_name(locked.handled_by)})
-    locked.handled_by, locked.handled_at, locked.reply = user, timezone.now(), reply
-    locked.full_clean()
-    locked.save(update_fields=["handled_by", "handled_at", "reply"])
-    return locked
-
-
-# ---------------------------------------------------------------------------
-# Reminders: due dates, reporting cycles, 催办 and 督办.
+from .. import reminders
 
 
 @dataclass

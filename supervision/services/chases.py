@@ -1,0 +1,96 @@
+"""Chases (一键催办): the office or leadership tells late departments, once each, and follows their answer.
+
+Guarantees:
+- A chase reaches each department once (in-app to its people, e-mail, its group robot),
+  whatever retries or double clicks happen (the reminder log's key per chase and department).
+- Who is late is read from the official figures (the roll-up), the same ones every page shows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import Conflict
+from core.people import display_name
+from departments.models import Department
+from notifications import audiences
+from notifications import services as notification_services
+from notifications.services import ReminderKey
+from progress.models import ItemRollup
+from tasks.models import Responsibility, Section, WorkItem, WorkPlan
+
+from ..models import Chase, ChaseTarget
+
+
+@dataclass(frozen=True)
+class Late:
+    """A department and the items it is late on (overdue, red, or not reported this cycle)."""
+
+    department: Department
+    items: tuple[WorkItem, ...]
+
+
+def late_departments(*, plan: WorkPlan, section: Section | None = None, item: WorkItem | None = None,
+                     department: Department | None = None) -> list[Late]:
+    """The lead departments of the scope's items that are late: two queries."""
+    rollups = ItemRollup.objects.filter(item__section__plan=plan).select_related("item__section")
+    if section is not None:
+        rollups = rollups.filter(item__section=section)
+    if item is not None:
+        rollups = rollups.filter(item=item)
+    late_items = {r.item_id: r.item for r in rollups
+                  if not r.is_done and (r.light == "red" or r.is_overdue or not r.reported_this_cycle)}
+    by_department: dict[int, list[WorkItem]] = {}
+    departments: dict[int, Department] = {}
+    for responsibility in Responsibility.objects.filter(item_id__in=late_items, role="lead").select_related("department"):
+        if department is not None and responsibility.department_id != department.pk:
+            continue
+        departments[responsibility.department_id] = responsibility.department
+        by_department.setdefault(responsibility.department_id, []).append(late_items[responsibility.item_id])
+    return [Late(departments[pk], tuple(sorted(items, key=lambda i: (i.section.number, i.number))))
+            for pk, items in sorted(by_department.items(), key=lambda pair: departments[pair[0]].order)]
+
+
+@transaction.atomic
+def chase_create(*, plan: WorkPlan, author, message: str, reply_by: datetime.date, targets: dict[Department, list],
+                 item: WorkItem | None = None, section: Section | None = None) -> Chase:
+    """Chase the departments in `targets` (department -> the items it is chased for); each is told once, now."""
+    if not targets:
+        raise ValidationError({"departments": _("Choose at least one department to chase.")})
+    if reply_by < timezone.localdate():
+        raise ValidationError({"reply_by": _("The answer-by date has passed already; give a date from today on.")})
+    chase = Chase(plan=plan, item=item, section=section, created_by=author, message=message, reply_by=reply_by)
+    chase.full_clean()
+    chase.save()
+    recipients = audiences.department_recipients(department_ids=[d.pk for d in targets])
+    for department, items in targets.items():
+        target = ChaseTarget.objects.create(chase=chase, department=department)
+        target.items.set(items)
+        found = recipients[department.pk]
+        words = {"who": display_name(author), "message": message, "date": reply_by.isoformat(),
+                 "items": "；".join(str(i) for i in items) or _("(the whole department's work)")}
+        notification_services.notice(
+            key=ReminderKey(f"chase:{chase.pk}", audiences.staff_of(department.pk), "chase", "sent"),
+            title=_("Chase (催办): please answer by %(date)s") % words,
+            body=_("%(who)s: %(message)s Items: %(items)s") % words,
+            url=chase.get_absolute_url(), users=found.staff, webhooks=found.webhooks,
+        )
+    return chase
+
+
+@transaction.atomic
+def chase_answer(*, target: ChaseTarget, user, text: str) -> ChaseTarget:
+    """The department's written answer to a chase (a report on one of its items answers it too)."""
+    locked = ChaseTarget.objects.select_for_update(of=("self",)).get(pk=target.pk)
+    if locked.answered_at is not None:
+        raise Conflict(_("%(name)s answered this chase already.") % {"name": display_name(locked.answered_by)})
+    locked.answer, locked.answered_by, locked.answered_at = text, user, timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["answer", "answered_by", "answered_at"])
+    return locked
