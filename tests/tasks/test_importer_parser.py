@@ -662,9 +662,14 @@ def test_old_word_files_are_sent_back(filename):
     assert ".docx or .txt" in error.message
 
 
-@pytest.mark.parametrize("filename", ["plan.pdf", "plan", "plan.xlsx"])
+@pytest.mark.parametrize("filename", ["plan.pdf", "plan"])
 def test_other_file_types_are_sent_back(filename):
-    assert "save the document as .docx or .txt" in _read_error(b"%PDF-1.4 whatever", filename).message
+    assert "save the document as .docx, .xlsx or .txt" in _read_error(b"%PDF-1.4 whatever", filename).message
+
+
+@pytest.mark.parametrize("filename", ["plan.xlsx", "plan.xls"])
+def test_a_spreadsheet_that_is_not_an_xlsx_workbook_is_sent_back(filename):
+    assert ".xlsx" in _read_error(b"%PDF-1.4 whatever", filename).message
 
 
 @pytest.mark.parametrize(
