@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
@@ -26,8 +27,10 @@ def _group_name(department: Department) -> str:
 @transaction.atomic
 def department_create(*, name: str, parent: Department | None = None, order: int = 0) -> Department:
     """Create a department together with the auth Group that carries its permissions."""
-    group = Group.objects.create(name=f"department:new:{name}"[:150])
-    head_group = Group.objects.create(name=f"department:new:{name}:heads"[:150])
+    # A name of its own until the id is known: two long names cut to the group name's 150 characters collided.
+    placeholder = uuid.uuid4().hex
+    group = Group.objects.create(name=f"department:new:{placeholder}")
+    head_group = Group.objects.create(name=f"department:new:{placeholder}:heads")
     department = Department(name=name, parent=parent, order=order, group=group, head_group=head_group)
     department.full_clean()
     department.save()
