@@ -315,6 +315,7 @@ class PlanImportRun:
         self.entries = [(section, item) for section in parsed.sections for item in section.items]
         self.chunks = max(math.ceil(len(self.entries) / IMPORT_CHUNK_ITEMS), 1)
         self._existing: dict[tuple[int, int], WorkItem] | None = None
+        self._losses: list[ImportLoss] | None = None
 
     @property
     def steps(self) -> int:
@@ -381,7 +382,12 @@ class PlanImportRun:
         return ids
 
     def losses(self) -> list[ImportLoss]:
-        """Every removal that holds work, from the database as it is now (reads only)."""
+        """Every removal that holds work, from the database as it is now (reads only; asked once per run)."""
+        if self._losses is None:
+            self._losses = self._find_losses()
+        return self._losses
+
+    def _find_losses(self) -> list[ImportLoss]:
         plan = self._plan()
         if plan is None:
             self._existing = {}

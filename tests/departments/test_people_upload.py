@@ -72,7 +72,8 @@ def test_a_file_with_a_bad_row_saves_nothing_and_names_the_row(client, roles):
     assert "保存" not in page.split("预览")[1].split("</section>")[0].split("有错误")[0] or True
     response = client.post(reverse("departments:people-upload"), {"confirm": "1"})
     assert get_user_model().objects.count() == users
-    assert response.status_code == 200
+    assert response.status_code == 400  # the preview again, with the same rows' problems
+    assert "not-an-email" in response.content.decode()
 
 
 def test_an_excel_file_works_too(client, roles):
