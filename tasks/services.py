@@ -175,8 +175,6 @@ def plan_import(
         run.run_step(step, result)
     if dry_run:
         transaction.set_rollback(True)
-    elif result.changed:
-        signals.plan_changed.send(sender=WorkPlan, plan=plan)
     return result
 
 
@@ -552,6 +550,9 @@ class PlanImportRun:
             for item in WorkItem.objects.filter(pk__in=removed):
                 item.delete()  # one by one: the history keeps each removal
         signals.plan_imported.send(sender=WorkPlan, parsed=self.parsed, plan=plan, result=result)
+        if result.changed and not self.dry_run:
+            # What the official progress rests on changed (counted over every step of the run).
+            signals.plan_changed.send(sender=WorkPlan, plan=plan)
 
 
 def _responsibility_key(item: WorkItem, department_id: int) -> str:
