@@ -34,7 +34,13 @@ MAX_TABLE_COLUMNS = 40
 MAX_TABLES = 200
 # A table inside a table's cell is read as that cell's text; deeper than this is not a plan.
 MAX_TABLE_NESTING = 3
-MAX_XML_DEPTH = 64
+# Elements in one paragraph or table row (a run is a few), and in the whole document (a 5,000-item
+# 任务分解表 from Word has about a million): more is markup inflated on purpose. Nesting deeper than
+# libxml2's own limit (256) is refused by it as a damaged file.
+MAX_ELEMENTS_PER_BLOCK = 200_000
+MAX_XML_ELEMENTS = 3_000_000
+BLOCK_TAGS = tuple(f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{tag}"
+                   for tag in ("p", "tr", "tbl", "sdt", "customXml"))
 
 TEXT_SUFFIXES = frozenset({".txt"})
 DOCX_SUFFIX = ".docx"
@@ -225,34 +231,69 @@ def _docx_document(data: bytes) -> SourceDocument:
     lines: list[str] = []
     tables: list[SourceTable] = []
     budget = _Budget()
+    rows: _Grid | None = None  # the rows of the body's table being read, each dropped once read
     try:
-        with archive, archive.open("word/document.xml") as stream:
-            depth = 0
-            for event, element in etree.iterparse(stream, events=("start", "end"), resolve_entities=False,
-                                                  no_network=True, huge_tree=False):
-                if event == "start":
-                    depth += 1
-                    if depth > MAX_XML_DEPTH:
-                        raise PlanParseError(_("The document nests its parts too deeply to be a work plan."))
-                    continue
-                depth -= 1
-                if depth != 2:  # a child of w:body: one paragraph, table or content control, read and dropped
-                    continue
-                for kind, block in _blocks(element):
-                    if kind == "p":
-                        lines.extend(split_lines(budget.spend(_paragraph_text(block))))
+        with archive:
+            with archive.open("word/document.xml") as stream:
+                _check_markup(stream)
+            with archive.open("word/document.xml") as stream:
+                # Only the ends of paragraphs, rows and tables reach Python (libxml2 filters the rest).
+                for _event, element in etree.iterparse(stream, events=("end",), tag=BLOCK_TAGS,
+                                                       resolve_entities=False, no_network=True, huge_tree=False):
+                    parent = element.getparent()
+                    if element.tag == f"{W}tr":
+                        if not _is_body_table(parent):
+                            continue  # a nested table's row: read with its cell
+                        # A row of a table of the body: read now, so that a long table is never held whole.
+                        if rows is None:
+                            if len(tables) >= MAX_TABLES:
+                                raise PlanParseError(_("The document has more than %(limit)d tables.")
+                                                     % {"limit": MAX_TABLES})
+                            rows = _Grid(budget=budget, nesting=1)
+                        rows.add(element)
+                        _drop(element)
+                        continue
+                    if parent is None or parent.tag != f"{W}body":
+                        continue  # inside a cell, a text box or a content control: read with it
+                    if rows is not None and element.tag == f"{W}tbl":
+                        tables.append(rows.table(number=len(tables) + 1))
+                        rows = None
                     else:
-                        if len(tables) >= MAX_TABLES:
-                            raise PlanParseError(_("The document has more than %(limit)d tables.") % {"limit": MAX_TABLES})
-                        tables.append(_docx_table(block, number=len(tables) + 1, budget=budget, nesting=1))
-                element.clear()
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
+                        for kind, block in _blocks(element):
+                            if kind == "p":
+                                lines.extend(split_lines(budget.spend(_paragraph_text(block))))
+                            else:
+                                if len(tables) >= MAX_TABLES:
+                                    raise PlanParseError(_("The document has more than %(limit)d tables.")
+                                                         % {"limit": MAX_TABLES})
+                                tables.append(_docx_table(block, number=len(tables) + 1, budget=budget, nesting=1))
+                    _drop(element)
     except PlanParseError:
         raise
     except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
         raise _corrupt_docx_error() from error
     return SourceDocument(lines=lines, tables=tuple(tables))
+
+
+_BLOCK_ENDS = re.compile(rb"</w:p>|</w:tr>")
+
+
+def _check_markup(stream) -> None:
+    """Count the markup before building any of it: inflated markup (a million empty runs in one paragraph,
+    millions of empty paragraphs) is refused at the speed of bytes.count, never parsed."""
+    total = since_block = 0
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        pieces = _BLOCK_ENDS.split(chunk)
+        for index, piece in enumerate(pieces):
+            tags = piece.count(b"<")
+            since_block = since_block + tags if index == 0 else tags
+            total += tags
+            if since_block > 2 * MAX_ELEMENTS_PER_BLOCK:
+                raise PlanParseError(_("A paragraph or a table row of the document is too large to be part "
+                                       "of a work plan."))
+        if total > 2 * MAX_XML_ELEMENTS:
+            raise PlanParseError(_("The document holds far more markup than a work plan; save it again from Word, "
+                                   "or as .txt."))
 
 
 def _blocks(element) -> Iterator[tuple[str, object]]:
@@ -324,15 +365,29 @@ def _int_attribute(element, name: str, default: int) -> int:
         return default
 
 
-def _docx_table(table, *, number: int, budget: _Budget, nesting: int) -> SourceTable:
-    """The table as a grid: a cell spanning columns (gridSpan) or rows (vMerge) fills each position it covers."""
-    grid: list[list[SourceCell]] = []
-    for row in table.iter(f"{W}tr"):
-        if row.getparent() is not table:
-            continue  # a row of a nested table
-        if len(grid) >= MAX_TABLE_ROWS:
+def _is_body_table(element) -> bool:
+    parent = element.getparent() if element is not None else None
+    return element is not None and element.tag == f"{W}tbl" and parent is not None and parent.tag == f"{W}body"
+
+
+def _drop(element) -> None:
+    """Free what was read: the element's content and the siblings read before it."""
+    element.clear()
+    while element.getprevious() is not None:
+        del element.getparent()[0]
+
+
+class _Grid:
+    """A table's rows as a grid: a cell spanning columns (gridSpan) or rows (vMerge) fills each position."""
+
+    def __init__(self, *, budget: _Budget, nesting: int):
+        self.budget, self.nesting = budget, nesting
+        self.rows: list[list[SourceCell]] = []
+
+    def add(self, row) -> None:
+        if len(self.rows) >= MAX_TABLE_ROWS:
             raise PlanParseError(_("A table has more than %(limit)d rows.") % {"limit": MAX_TABLE_ROWS})
-        r = len(grid)
+        r = len(self.rows)
         cells: list[SourceCell] = []
         properties = row.find(f"{W}trPr")
         before = properties.find(f"{W}gridBefore") if properties is not None else None
@@ -348,14 +403,24 @@ def _docx_table(table, *, number: int, budget: _Budget, nesting: int) -> SourceT
             column = len(cells)
             if column + span > MAX_TABLE_COLUMNS:
                 raise PlanParseError(_("A table has more than %(limit)d columns.") % {"limit": MAX_TABLE_COLUMNS})
-            above = grid[r - 1][column] if r and column < len(grid[r - 1]) else None
+            above = self.rows[r - 1][column] if r and column < len(self.rows[r - 1]) else None
             if merge is not None and merge.get(f"{W}val", "continue") == "continue" and above is not None:
                 source = above
             else:
-                source = SourceCell(text=_cell_text(cell, budget=budget, nesting=nesting), origin=(r, column))
+                source = SourceCell(text=_cell_text(cell, budget=self.budget, nesting=self.nesting), origin=(r, column))
             cells.extend([source] * span)
-        grid.append(cells)
-    return SourceTable(number=number, rows=_squared(grid))
+        self.rows.append(cells)
+
+    def table(self, *, number: int) -> SourceTable:
+        return SourceTable(number=number, rows=_squared(self.rows))
+
+
+def _docx_table(table, *, number: int, budget: _Budget, nesting: int) -> SourceTable:
+    grid = _Grid(budget=budget, nesting=nesting)
+    for row in table:
+        if row.tag == f"{W}tr":
+            grid.add(row)
+    return grid.table(number=number)
 
 
 def _squared(grid: list[list[SourceCell]]) -> tuple[tuple[SourceCell, ...], ...]:

@@ -138,3 +138,42 @@ def test_tables_nested_too_deeply_are_refused(monkeypatch):
     with pytest.raises(PlanParseError) as error:
         read_source(buffer.getvalue(), filename="plan.docx")
     assert "nests tables" in error.value.message
+
+
+def _docx_with_body(body_xml: str) -> bytes:
+    import io
+    import zipfile
+
+    import docx
+
+    buffer = io.BytesIO()
+    docx.Document().save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, _sep, rest = data.decode().partition("<w:body>")
+                data = (head + "<w:body>" + body_xml + "</w:body></w:document>").encode()
+            archive.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_markup_inflated_inside_one_paragraph_is_refused_while_streaming():
+    # given a small .docx whose one paragraph unpacks to a million empty runs
+    data = _docx_with_body("<w:p>" + "<w:r/>" * 1_000_000 + "</w:p>")
+    assert len(data) < 100_000
+
+    with pytest.raises(PlanParseError) as error:
+        read_source(data, filename="bomb.docx")
+    assert "too large" in error.value.message
+
+
+def test_a_long_table_is_read_row_by_row():
+    row = "<w:tr><w:tc><w:p><w:r><w:t>{n}</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>第{n}项</w:t></w:r></w:p></w:tc></w:tr>"
+    body = "<w:p><w:r><w:t>某局2023年工作要点</w:t></w:r></w:p><w:tbl>" + row.format(n="序号").replace(
+        "第序号项", "工作任务") + "".join(row.format(n=n) for n in range(1, 3001)) + "</w:tbl>"
+    source = read_source(_docx_with_body(body), filename="long.docx")
+    (table,) = source.tables
+    assert len(table.rows) == 3001 and table.rows[-1][1].text == "第3000项"
