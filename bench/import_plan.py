@@ -43,7 +43,7 @@ def main():
 
         from tasks.importer import parse_source, read_source
         from tasks.services import plan_import_document
-        from tests.documents import synthetic_plan_text
+        from tests.documents import synthetic_breakdown_docx, synthetic_plan_text
 
         seed = settings.SEED_PLAN_DOCUMENT.read_bytes()
         rows = []
@@ -63,7 +63,10 @@ def main():
         plans = [("2020 plan (18 items)", measure("2020 plan (18 items)", seed, "2020.txt"))]
         for items in args.items:
             data = synthetic_plan_text(items=items, year=2030 + items % 97, organization=f"测试{items}总工会").encode()
-            plans.append((f"synthetic ({items} items)", measure(f"synthetic ({items} items)", data, f"{items}.txt")))
+            plans.append((f"text ({items} items)", measure(f"text ({items} items)", data, f"{items}.txt")))
+        for items in args.items:
+            data = synthetic_breakdown_docx(items=items, year=2040 + items % 97, organization=f"分解{items}总工会")
+            plans.append((f"分解表 .docx ({items} rows)", measure(f"分解表 .docx ({items} rows)", data, f"{items}.docx")))
 
         user = get_user_model().objects.create_user("bench", password="bench-pass-1")
         client = Client()
@@ -76,7 +79,7 @@ def main():
             pages.append((label, len(queries), median, best))
 
         print(f"database: {connection.vendor}")
-        print(f"{'document':28} {'parse ms':>9} {'import ms':>10} {'queries':>8} {'re-import ms':>13} {'queries':>8}")
+        print(f"{'document':28} {'read+parse':>9} {'import ms':>10} {'queries':>8} {'re-import ms':>13} {'queries':>8}")
         for label, parse, first, first_count, again, again_count in rows:
             print(f"{label:28} {parse:9.1f} {first:10.1f} {first_count:8d} {again:13.1f} {again_count:8d}")
         for label, count, median, best in pages:

@@ -3,22 +3,76 @@
 NUMERALS = "一二三四五六七八九十"
 
 
-def synthetic_plan_text(*, items: int, sections: int = 6, year: int = 2030, organization: str = "测试市总工会") -> str:
-    """A plan of `items` items spread over `sections` sections, each with departments and targets."""
+def synthetic_plan_text(*, items: int, sections: int = 6, year: int = 2030, organization: str = "测试市总工会",
+                        restart: bool | None = None) -> str:
+    """A plan of `items` items spread over `sections` sections, each with departments and targets.
+
+    Items are numbered through the plan, or from 1 in each section (`restart`; the default when there are
+    more than 999 items, since a text item's number has at most three digits)."""
     lines = [f"{organization}{year}年工作要点", f"{year}年的总体要求是：稳中求进。"]
     per_section = -(-items // sections)
+    restart = items > 999 if restart is None else restart
     number = 0
     for s in range(sections):
         lines.append(f"{NUMERALS[s]}、第{NUMERALS[s]}部分工作")
-        for _ in range(per_section):
+        for position in range(1, per_section + 1):
             number += 1
             if number > items:
                 break
+            label = position if restart else number
             lines.append(
-                f"{number}.第{number}项工作。年内创建X家示范点，为{number}名职工送体检，实现档案全覆盖。"
+                f"{label}.第{number}项工作。年内创建X家示范点，为{number}名职工送体检，实现档案全覆盖。"
                 f"（责任部室：部门{number % 7}、部门{(number + 1) % 7}<科室{number % 3}>）"
             )
     return "\n".join(lines) + "\n"
+
+
+def docx_with_body(body_xml: str) -> bytes:
+    """A .docx whose w:body is `body_xml` as given (for documents too large or too odd for python-docx)."""
+    import io
+    import zipfile
+
+    import docx
+
+    buffer = io.BytesIO()
+    docx.Document().save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, _sep, _rest = data.decode().partition("<w:body>")
+                data = (head + "<w:body>" + body_xml + "</w:body></w:document>").encode()
+            archive.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def synthetic_breakdown_docx(*, items: int, sections: int = 6, year: int = 2031, organization: str = "测试区总工会") -> bytes:
+    """A 任务分解表 of `items` rows in a .docx, with section rows merged across the table, as Word writes it."""
+    from xml.sax.saxutils import escape
+
+    def paragraph(text):
+        return f"<w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p>"
+
+    def row(cells):
+        return "<w:tr>" + "".join(f"<w:tc><w:tcPr><w:tcW w:w=\"1200\" w:type=\"dxa\"/></w:tcPr>{paragraph(c)}</w:tc>"
+                                  for c in cells) + "</w:tr>"
+
+    heading = ["序号", "工作任务", "具体措施", "责任领导", "牵头部门", "配合部门", "完成时限"]
+    deadlines = ["6月底前", "年底前", "每季度末", "三季度", "每月", "9月30日前"]
+    rows, per_section, number = [row(heading)], -(-items // sections), 0
+    for s in range(sections):
+        rows.append(f"<w:tr><w:tc><w:tcPr><w:gridSpan w:val=\"7\"/></w:tcPr>"
+                    f"{paragraph(f'{NUMERALS[s]}、第{NUMERALS[s]}部分工作')}</w:tc></w:tr>")
+        for _position in range(per_section):
+            number += 1
+            if number > items:
+                break
+            rows.append(row([str(number), f"第{number}项工作", f"建设示范点{number % 9 + 1}个，其中省级示范点1个。",
+                             "张副主席", f"部门{number % 7}", f"部门{(number + 1) % 7}", deadlines[number % 6]]))
+    body = paragraph(f"{organization}{year}年工作要点任务分解表") + "<w:tbl>" + "".join(rows) + "</w:tbl>"
+    return docx_with_body(body)
 
 
 def bulk_plan(*, items: int, departments: int = 200, reports: int = 0, year: int = 2030, organization: str = "合成总工会"):

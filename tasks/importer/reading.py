@@ -308,8 +308,27 @@ def _blocks(element) -> Iterator[tuple[str, object]]:
                 yield from _blocks(child)
 
 
+_PLAIN_TEXT = _NEEDS_WALK = None  # XPaths, compiled once: the w:t texts, and whether anything else counts
+
+
+def _xpaths():
+    global _PLAIN_TEXT, _NEEDS_WALK
+    if _PLAIN_TEXT is None:
+        from lxml import etree
+
+        namespaces = {"w": W[1:-1], "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"}
+        _PLAIN_TEXT = etree.XPath(".//w:t/text()", namespaces=namespaces)
+        _NEEDS_WALK = etree.XPath(
+            "boolean(.//w:tab|.//w:ptab|.//w:br|.//w:cr|.//w:noBreakHyphen|.//w:txbxContent|.//w:del"
+            "|.//w:instrText|.//mc:Fallback)", namespaces=namespaces)
+    return _PLAIN_TEXT, _NEEDS_WALK
+
+
 def _paragraph_text(paragraph) -> str:
     """What python-docx's paragraph.text gives: runs' text, tabs as \\t, soft line breaks as \\n."""
+    plain, needs_walk = _xpaths()
+    if not needs_walk(paragraph):
+        return "".join(plain(paragraph))  # the usual paragraph, in libxml2's time
     parts: list[str] = []
 
     def walk(element):

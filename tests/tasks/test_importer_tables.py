@@ -11,7 +11,7 @@ from django.utils import translation
 from tasks.importer import PlanParseError, parse_source, read_source
 from tasks.importer import parser as parser_module
 from tasks.importer import reading
-from tests.documents import BREAKDOWN_HEADING, breakdown_docx, breakdown_xlsx
+from tests.documents import BREAKDOWN_HEADING, breakdown_docx, breakdown_xlsx, docx_with_body, synthetic_breakdown_docx
 
 LEAD, CO = "lead", "co_organizer"
 
@@ -140,29 +140,9 @@ def test_tables_nested_too_deeply_are_refused(monkeypatch):
     assert "nests tables" in error.value.message
 
 
-def _docx_with_body(body_xml: str) -> bytes:
-    import io
-    import zipfile
-
-    import docx
-
-    buffer = io.BytesIO()
-    docx.Document().save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "word/document.xml":
-                head, _sep, rest = data.decode().partition("<w:body>")
-                data = (head + "<w:body>" + body_xml + "</w:body></w:document>").encode()
-            archive.writestr(info.filename, data)
-    return out.getvalue()
-
-
 def test_markup_inflated_inside_one_paragraph_is_refused_while_streaming():
     # given a small .docx whose one paragraph unpacks to a million empty runs
-    data = _docx_with_body("<w:p>" + "<w:r/>" * 1_000_000 + "</w:p>")
+    data = docx_with_body("<w:p>" + "<w:r/>" * 1_000_000 + "</w:p>")
     assert len(data) < 100_000
 
     with pytest.raises(PlanParseError) as error:
@@ -174,6 +154,12 @@ def test_a_long_table_is_read_row_by_row():
     row = "<w:tr><w:tc><w:p><w:r><w:t>{n}</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>第{n}项</w:t></w:r></w:p></w:tc></w:tr>"
     body = "<w:p><w:r><w:t>某局2023年工作要点</w:t></w:r></w:p><w:tbl>" + row.format(n="序号").replace(
         "第序号项", "工作任务") + "".join(row.format(n=n) for n in range(1, 3001)) + "</w:tbl>"
-    source = read_source(_docx_with_body(body), filename="long.docx")
+    source = read_source(docx_with_body(body), filename="long.docx")
     (table,) = source.tables
     assert len(table.rows) == 3001 and table.rows[-1][1].text == "第3000项"
+
+
+def test_a_synthetic_breakdown_of_many_rows_reads_every_row():
+    plan = parse_source(read_source(synthetic_breakdown_docx(items=60), filename="big.docx"))
+    assert len(plan.items) == 60 and len(plan.sections) == 6
+    assert plan.items[0].responsible_leader == "张副主席" and plan.items[0].targets[1].parent == 0
