@@ -22,3 +22,23 @@ RETRY_ON_DATABASE_ERROR = {
 def date_argument(text: str | None) -> datetime.date | None:
     """A task's date argument ("2020-12-01"); dates travel as text, JSON has no date."""
     return datetime.date.fromisoformat(text) if text else None
+
+
+# The outbox lives in notifications, above the apps that need to queue a task (departments, tasks): it
+# registers itself here when it starts, so that those apps enqueue through it without importing it.
+_outbox = None
+
+
+def register_outbox(enqueue) -> None:
+    """`enqueue(task_name=, kwargs=)`: write the task in the current transaction, publish it after commit."""
+    global _outbox
+    _outbox = enqueue
+
+
+def enqueue_after_commit(*, task_name: str, kwargs: dict):
+    """Run the task `task_name(**kwargs)` on a worker once the current transaction commits (the outbox)."""
+    if _outbox is None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("no outbox registered: is the notifications app installed?")
+    return _outbox(task_name=task_name, kwargs=kwargs)

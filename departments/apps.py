@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DepartmentsConfig(AppConfig):
     name = "departments"
     verbose_name = _("Departments")
+
+    def ready(self):
+        from . import people_jobs
+
+        people_jobs.register()

@@ -100,3 +100,65 @@ class Profile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class ImportJob(models.Model):
+    """A large upload (a plan document, a people list) imported in the background, with its progress.
+
+    One mechanism for both imports (departments.jobs): the whole upload is checked
+    before the first write, then written in steps that each commit; a job that
+    stopped resumes at its first step not committed. It lives here, in the lowest
+    app with models, so that tasks can use it too without a sideways import.
+    """
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("work plan")
+        PEOPLE = "people", _("people list")
+
+    class State(models.TextChoices):
+        CHECKING = "checking", _("checking")
+        PREVIEW = "preview", _("waiting for confirmation")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.CHECKING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    # The upload itself, until the job is done: the worker may run on another machine than the web.
+    document = models.BinaryField(_("document"), blank=True, default=b"")
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    preview = models.JSONField(_("preview"), null=True, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    # Initial passwords of the people a job created, until their one showing; never in `result`.
+    secrets = models.JSONField(_("secrets"), default=list, blank=True)
+    secrets_shown = models.BooleanField(_("passwords shown"), default=False)
+    step = models.PositiveIntegerField(_("steps done"), default=0)
+    steps = models.PositiveIntegerField(_("steps"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.filename} · {self.get_state_display()}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(100 * self.step / self.steps) if self.steps else 0
+
+    @property
+    def working(self) -> bool:
+        """The page refreshes itself while this is true."""
+        return self.state in (self.State.CHECKING, self.State.QUEUED, self.State.RUNNING)

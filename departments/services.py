@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
@@ -26,8 +27,10 @@ def _group_name(department: Department) -> str:
 @transaction.atomic
 def department_create(*, name: str, parent: Department | None = None, order: int = 0) -> Department:
     """Create a department together with the auth Group that carries its permissions."""
-    group = Group.objects.create(name=f"department:new:{name}"[:150])
-    head_group = Group.objects.create(name=f"department:new:{name}:heads"[:150])
+    # A name of its own until the id is known: two long names cut to the group name's 150 characters collided.
+    placeholder = uuid.uuid4().hex
+    group = Group.objects.create(name=f"department:new:{placeholder}")
+    head_group = Group.objects.create(name=f"department:new:{placeholder}:heads")
     department = Department(name=name, parent=parent, order=order, group=group, head_group=head_group)
     department.full_clean()
     department.save()
@@ -83,18 +86,44 @@ class PeopleImportResult:
     created: list = field(default_factory=list)  # (user, initial password)
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
+    reactivated: list = field(default_factory=list)
+    kept_inactive: list = field(default_factory=list)  # deactivated people the admin did not bring back
 
 
 class PeopleImportRefused(ValueError):
     pass
 
 
+# Up to this many new people are saved inside the request; a longer list (each password hash takes
+# half a second in production) is a background job, in chunks that each commit.
+PEOPLE_INLINE_NEW = 5
+PEOPLE_CHUNK = 25
+
+
+def people_statuses(*, people) -> dict[str, str]:
+    """username -> "new", "existing" or "deactivated" (its reactivation is the admin's explicit choice)."""
+    from django.contrib.auth import get_user_model
+
+    usernames = [person.username for person in people if person.username]
+    active = dict(get_user_model().objects.filter(username__in=usernames).values_list("username", "is_active"))
+    return {name: "new" if name not in active else "existing" if active[name] else "deactivated" for name in usernames}
+
+
+def _revoke_tokens(user) -> None:
+    # API tokens issued before a deactivation stay revoked: a reactivated person asks for a new one.
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+
+
 @transaction.atomic
-def people_import(*, people) -> PeopleImportResult:
+def people_import(*, people, reactivate: frozenset[str] | set[str] = frozenset()) -> PeopleImportResult:
     """Create or update the users and memberships a checked people list names; all or nothing.
 
     New users get a random initial password (shown once to the admin); existing
-    users keep theirs. Importing the same list twice changes nothing.
+    users keep theirs. A deactivated user comes back only when listed in
+    `reactivate` (a choice in the preview), and without their old API tokens;
+    otherwise their row is left as it is. Importing the same list twice changes nothing.
     """
     from django.contrib.auth import get_user_model
 
@@ -115,13 +144,20 @@ def people_import(*, people) -> PeopleImportResult:
             password = _random_password()
             user = User(username=person.username)
             user.set_password(password)
+        elif not user.is_active:
+            if person.username not in reactivate:
+                result.kept_inactive.append(user)
+                continue
+            user.is_active = True
+            _revoke_tokens(user)
+            result.reactivated.append(user)
         changed = created
         for name, value in (("first_name", person.name), ("email", person.email)):
             if value and getattr(user, name) != value:
                 setattr(user, name, value)
                 changed = True
-        if not user.is_active:
-            user.is_active, changed = True, True
+        if user in result.reactivated:
+            changed = True
         if changed:
             user.full_clean(exclude=["password"])
             user.save()
@@ -129,6 +165,7 @@ def people_import(*, people) -> PeopleImportResult:
             profile, _created = Profile.objects.get_or_create(user=user)
             if profile.phone != person.phone:
                 profile.phone, changed = person.phone, True
+                profile.full_clean()
                 profile.save(update_fields=["phone"])
         if person.role in (Membership.Role.MEMBER, Membership.Role.HEAD):
             department = department_by_name_or_alias(person.department)
@@ -153,6 +190,8 @@ def people_import(*, people) -> PeopleImportResult:
                 user.save(update_fields=["is_staff", "is_superuser"])
         if created:
             result.created.append((user, password))
+        elif user in result.reactivated:
+            pass
         elif changed:
             result.updated.append(user)
         else:
@@ -168,9 +207,10 @@ def _random_password() -> str:
 
 @transaction.atomic
 def user_deactivate(*, user) -> None:
-    """People are deactivated, never deleted: their reports and history keep their name."""
+    """People are deactivated, never deleted: their reports and history keep their name; their API tokens go."""
     user.is_active = False
     user.save(update_fields=["is_active"])
+    _revoke_tokens(user)
 
 
 class DepartmentStillResponsible(Exception):

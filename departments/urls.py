@@ -9,5 +9,6 @@ urlpatterns = [
     path("departments/<int:department_id>/deactivate/", views.department_deactivate, name="department-deactivate"),
     path("people/", views.people, name="people"),
     path("people/upload/", views.people_upload, name="people-upload"),
+    path("people/upload/<int:job_id>/", views.people_upload_job, name="people-upload-job"),
     path("people/<int:user_id>/deactivate/", views.person_deactivate, name="person-deactivate"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,13 +10,13 @@ from django.views.decorators.http import require_POST
 from core.people import display_name
 from core.views import allowed_only
 
-from . import selectors, services
+from . import jobs, selectors, services
 from .forms import DepartmentDeactivateForm, PeopleUploadForm
-from .importer.people import PeopleFileError, parse_people, read_people_file
-from .models import Department
+from .importer.people import PeopleFileError, read_people_file
+from .models import Department, ImportJob
 from .permissions import can_manage_departments
 
-SESSION_KEY = "people_upload_rows"
+SESSION_KEY = "people_upload_job"
 
 
 @allowed_only(can_manage_departments)
@@ -51,35 +52,76 @@ def people(request):
     return render(request, "departments/people.html", {"people": selectors.people_list()})
 
 
+def _people_preview_context(job: ImportJob, *, form=None, reactivate=()) -> dict:
+    preview = job.preview or {}
+    return {"form": form or PeopleUploadForm(), "job": job, "preview": preview.get("rows"),
+            "has_errors": preview.get("has_errors", False), "reactivate": set(reactivate)}
+
+
 @allowed_only(can_manage_departments)
 def people_upload(request):
-    """Upload → preview with per-row errors → confirm; nothing is saved before the confirmation."""
-    form, preview = PeopleUploadForm(), None
+    """Upload → preview with per-row errors and statuses → confirm; nothing is saved before the confirmation.
+
+    A list with more than a few new people is saved by a background job (password hashing takes its
+    time); the page then follows its progress and shows the initial passwords once, at the end.
+    """
     if request.method == "POST" and "confirm" in request.POST:
-        rows = request.session.get(SESSION_KEY)
-        if not rows:
+        job = jobs.job_for(job_id=request.session.get(SESSION_KEY) or 0, user=request.user)
+        if job is None or job.state not in (ImportJob.State.PREVIEW, ImportJob.State.FAILED):
             messages.error(request, _("The upload expired; please upload the file again."))
             return redirect("departments:people-upload")
-        checked = parse_people(rows, department_names=selectors.active_department_names())
-        if any(person.errors for person in checked):
-            preview = checked
+        return _people_confirm(request, job)
+    form = PeopleUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            read_people_file(data, filename=upload.name)
+        except PeopleFileError as error:
+            form.add_error("file", str(error))
         else:
-            result = services.people_import(people=checked)
-            del request.session[SESSION_KEY]
-            return render(request, "departments/people_done.html", {"result": result})
-    elif request.method == "POST":
-        form = PeopleUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                rows = read_people_file(upload.read(), filename=upload.name)
-                preview = parse_people(rows, department_names=selectors.active_department_names())
-            except PeopleFileError as error:
-                form.add_error("file", str(error))
+            job = jobs.job_create(kind=ImportJob.Kind.PEOPLE, user=request.user, filename=upload.name, document=data)
+            job = jobs.job_check(job=job)
+            if job.state == ImportJob.State.FAILED:
+                form.add_error("file", job.error)
             else:
-                request.session[SESSION_KEY] = rows
-    has_errors = bool(preview) and any(person.errors for person in preview)
-    return render(request, "departments/people_upload.html", {"form": form, "preview": preview, "has_errors": has_errors})
+                request.session[SESSION_KEY] = job.pk
+                return render(request, "departments/people_upload.html", _people_preview_context(job, form=form))
+    return render(request, "departments/people_upload.html", {"form": form, "preview": None},
+                  status=400 if form.errors else 200)
+
+
+def _people_confirm(request, job: ImportJob):
+    reactivate = [name for name in request.POST.getlist("reactivate") if name in (job.preview or {}).get("deactivated", [])]
+    # The same check as the preview's, on the same file: what the preview called clean is what is saved.
+    job = jobs.job_check(job=job)
+    if job.state == ImportJob.State.FAILED or job.preview.get("has_errors"):
+        return render(request, "departments/people_upload.html", _people_preview_context(job, reactivate=reactivate),
+                      status=400)
+    background = job.preview.get("new", 0) > services.PEOPLE_INLINE_NEW
+    job = jobs.job_start(job=job, options={"reactivate": reactivate}, background=background)
+    request.session.pop(SESSION_KEY, None)
+    if background:
+        return redirect("departments:people-upload-job", job_id=job.pk)
+    return _people_job_page(request, job)
+
+
+def _people_job_page(request, job: ImportJob):
+    passwords = jobs.job_reveal_secrets(job=job) if job.state == ImportJob.State.DONE else []
+    return render(request, "departments/people_done.html", {"job": job, "result": job.result or {},
+                                                            "passwords": passwords})
+
+
+@allowed_only(can_manage_departments)
+def people_upload_job(request, job_id: int):
+    """A people list being saved in the background: its progress, then what was saved and the passwords."""
+    job = jobs.job_for(job_id=job_id, user=request.user)
+    if job is None or job.kind != ImportJob.Kind.PEOPLE:
+        raise Http404
+    if request.method == "POST" and "retry" in request.POST:
+        jobs.job_retry(job=job)
+        return redirect("departments:people-upload-job", job_id=job.pk)
+    return _people_job_page(request, job)
 
 
 @allowed_only(can_manage_departments)

@@ -9,7 +9,12 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from celery.signals import task_postrun
 
-        from .services import outbox_mark_done
+        from core import jobs
+
+        from .services import enqueue, outbox_mark_done
+
+        # Lower floors (departments, tasks) queue their background jobs through the outbox this way.
+        jobs.register_outbox(enqueue)
 
         def _outbox_task_ran(task_id=None, state=None, **kwargs):
             # In the worker: an outbox message's task has run; the drain need not publish it again.

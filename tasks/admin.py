@@ -17,8 +17,27 @@ class WorkPlanAdmin(admin.ModelAdmin):
     list_display = ["title", "organization", "year", "status", "review_required", "updated_at"]
     list_filter = ["status", "year", "organization"]
     search_fields = ["title", "organization"]
-    readonly_fields = ["source_name", "source_text", "created_at", "updated_at"]
+    readonly_fields = ["source_name", "source_excerpt", "created_at", "updated_at"]
+    exclude = ["source_text"]
     inlines = [SectionInline]
+
+    # A plan's source can run to millions of characters: the page shows its start, never all of it.
+    SOURCE_EXCERPT = 2_000
+
+    @admin.display(description=_("source text"))
+    def source_excerpt(self, plan: WorkPlan) -> str:
+        start, length = getattr(plan, "source_start", ""), getattr(plan, "source_length", 0) or 0
+        if length <= self.SOURCE_EXCERPT:
+            return start
+        return _("%(start)s… (%(count)s characters in all; the document itself is the reference)") % {
+            "start": start, "count": f"{length:,}"}
+
+    def get_queryset(self, request):
+        # Neither the list nor the form loads the whole source text: its start and its length come from SQL.
+        from django.db.models.functions import Left, Length
+
+        return super().get_queryset(request).defer("source_text").annotate(
+            source_start=Left("source_text", self.SOURCE_EXCERPT), source_length=Length("source_text"))
 
 
 @admin.register(Section)

@@ -7,6 +7,7 @@ class TasksConfig(AppConfig):
     verbose_name = _("Work plans")
 
     def ready(self):
-        from . import receivers
+        from . import import_jobs, receivers
 
         receivers.connect()
+        import_jobs.register()

@@ -12,7 +12,11 @@ from .models import Target
 
 
 class PlanUploadForm(forms.Form):
-    document = forms.FileField(label=_("Plan document (.txt or .docx)"))
+    document = forms.FileField(
+        label=_("Plan document (.txt, .docx or .xlsx)"),
+        help_text=_("The text of the 工作要点, or a 任务分解表 (序号, 工作任务, 具体措施, 责任领导, 牵头部门, 配合部门, "
+                    "完成时限) in Word or Excel, or both in one Word document."),
+    )
     organization = forms.CharField(
         label=_("Organization"), required=False, max_length=100, help_text=_("Leave empty to read it from the title.")
     )

@@ -266,6 +266,10 @@ class Target(models.Model):
         default=False,
         help_text=_("The placeholder stays without a value on purpose; publishing is not held up by it."),
     )
+    # 其中省级示范职工书屋2家: a part of the target before it (建设职工书屋10家).
+    parent = models.ForeignKey(
+        "self", verbose_name=_("part of"), on_delete=models.SET_NULL, null=True, blank=True, related_name="parts"
+    )
     history = HistoricalRecords()
 
     class Meta:

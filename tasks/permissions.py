@@ -76,20 +76,36 @@ def _permission(codename: str) -> Permission:
 @transaction.atomic
 def sync_item_permissions(item: WorkItem) -> None:
     """Make guardian's grants on `item` match its responsibilities exactly; idempotent."""
-    wanted = set()
-    for department_group, head_group in item.responsibilities.values_list(
-        "department__group_id", "department__head_group_id"
+    sync_items_permissions([item])
+
+
+@transaction.atomic
+def sync_items_permissions(items) -> None:
+    """sync_item_permissions for many items at once: a fixed number of queries, whatever their number."""
+    from .models import Responsibility
+
+    item_ids = [item.pk for item in items]
+    wanted: set[tuple[int, int, str]] = set()
+    for item_id, department_group, head_group in Responsibility.objects.filter(item_id__in=item_ids).values_list(
+        "item_id", "department__group_id", "department__head_group_id"
     ):
-        wanted |= {(department_group, REPORT), (head_group, REVIEW)}
-    grants = WorkItemGroupObjectPermission.objects.filter(content_object=item)
-    existing = {(group_id, codename): pk for pk, group_id, codename in grants.values_list("pk", "group_id", "permission__codename")}
+        wanted |= {(item_id, department_group, REPORT), (item_id, head_group, REVIEW)}
+    grants = WorkItemGroupObjectPermission.objects.filter(content_object_id__in=item_ids)
+    existing = {
+        (item_id, group_id, codename): pk
+        for pk, item_id, group_id, codename in grants.values_list(
+            "pk", "content_object_id", "group_id", "permission__codename"
+        )
+    }
     stale = [existing[key] for key in set(existing) - wanted]
     if stale:
         WorkItemGroupObjectPermission.objects.filter(pk__in=stale).delete()
     missing = wanted - set(existing)
     if missing:
-        permissions = {codename: _permission(codename) for codename in {codename for _group, codename in missing}}
+        permissions = {codename: _permission(codename) for codename in {codename for *_ids, codename in missing}}
         WorkItemGroupObjectPermission.objects.bulk_create(
-            WorkItemGroupObjectPermission(content_object=item, group_id=group_id, permission=permissions[codename])
-            for group_id, codename in missing
+            (WorkItemGroupObjectPermission(content_object_id=item_id, group_id=group_id,
+                                           permission=permissions[codename])
+             for item_id, group_id, codename in missing),
+            batch_size=2000,
         )

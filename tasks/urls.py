@@ -11,6 +11,7 @@ urlpatterns = [
     path("items/<int:item_id>/", views.item_detail, name="item-detail"),
     path("manage/plans/", views.manage_plans, name="manage-plans"),
     path("manage/plans/upload/", views.plan_upload, name="plan-upload"),
+    path("manage/plans/upload/<int:job_id>/", views.plan_upload_job, name="plan-upload-job"),
     path("manage/plans/<int:plan_id>/setup/", views.plan_setup, name="plan-setup"),
     path("manage/plans/<int:plan_id>/publish/", views.plan_publish, name="plan-publish"),
     path("manage/plans/<int:plan_id>/close/", views.plan_close, name="plan-close"),

@@ -5,10 +5,6 @@ progress shows the reports, supervision the instructions; tasks shows the item,
 its departments and targets, and the history all of them add to.
 """
 
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -18,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.views import allowed_only
+from departments import jobs
+from departments.models import ImportJob
 
-from . import extensions, permissions, selectors, services
+from . import extensions, import_jobs, permissions, selectors, services
 from .forms import PlanCloneForm, PlanUploadForm, TargetFillForm
 from .importer import PlanParseError
 from .models import Target, WorkItem, WorkPlan
@@ -81,7 +79,7 @@ def item_detail(request, item_id: int):
 # Plan administration (plan admins only).
 
 
-UPLOAD_SESSION_KEY = "plan_upload"
+UPLOAD_SESSION_KEY = "plan_upload_job"
 
 
 @allowed_only(permissions.can_manage_plans)
@@ -89,58 +87,117 @@ def manage_plans(request):
     return render(request, "tasks/manage_plans.html", {"plans": selectors.plan_list(), "clone_form": PlanCloneForm()})
 
 
-def _stash_upload(request, data: bytes, filename: str, organization, year) -> None:
-    # The preview and the confirmation are two requests: keep the bytes under
-    # var/ (not the session: a .docx can be megabytes) and a token in the session.
-    token = uuid.uuid4().hex
-    folder = Path(settings.VAR_DIR) / "plan-uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / token).write_bytes(data)
-    request.session[UPLOAD_SESSION_KEY] = {"token": token, "filename": filename, "organization": organization, "year": year}
+@allowed_only(permissions.can_manage_plans)
+def plan_upload(request):
+    """Upload → the importer's dry run as a preview → confirm; errors name the line.
+
+    A large document is checked and written by a background job (departments.jobs); the page then
+    follows its progress (plan_upload_job). Its bytes wait in the job's row, never in a file.
+    """
+    if request.method == "POST" and "confirm" in request.POST:
+        job = jobs.job_for(job_id=request.session.get(UPLOAD_SESSION_KEY) or 0, user=request.user)
+        if job is None or job.kind != ImportJob.Kind.PLAN:
+            messages.error(request, _("The upload expired; please upload the document again."))
+            return redirect("tasks:plan-upload")
+        return _plan_confirm(request, job)
+    form = PlanUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["document"]
+        data = upload.read()
+        options = {"organization": form.cleaned_data["organization"] or None, "year": form.cleaned_data["year"]}
+        try:
+            document = services.plan_document_read(data=data, filename=upload.name, **options)
+        except PlanParseError as error:
+            for problem in error.problems:
+                form.add_error("document", problem)
+        else:
+            job = jobs.job_create(kind=ImportJob.Kind.PLAN, user=request.user, filename=upload.name, document=data,
+                                  options=options)
+            request.session[UPLOAD_SESSION_KEY] = job.pk
+            background = len(document.parsed.items) > import_jobs.INLINE_ITEMS
+            job = jobs.job_check(job=job, background=background)
+            if background:
+                return redirect("tasks:plan-upload-job", job_id=job.pk)
+            if job.state == ImportJob.State.FAILED:
+                for problem in job.error.splitlines():
+                    form.add_error("document", problem)
+            else:
+                return render(request, "tasks/plan_upload.html", _preview_context(job, form=form))
+    return render(request, "tasks/plan_upload.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _unstash_upload(request):
-    stash = request.session.get(UPLOAD_SESSION_KEY)
-    if not stash or not all(c in "0123456789abcdef" for c in stash.get("token", "")):
-        return None, None
-    path = Path(settings.VAR_DIR) / "plan-uploads" / stash["token"]
-    return (path.read_bytes() if path.exists() else None), stash
+def _preview_context(job: ImportJob, *, form=None, removals=None, problems=()) -> dict:
+    from departments.models import Department
+
+    preview = job.preview or {}
+    names = set(Department.objects.values_list("name", flat=True))
+    for alias in preview.get("aliases", []):
+        names.update(name for name in [alias["proposed"], *alias["candidates"]] if name)
+    chosen = (job.options or {}).get("aliases") or {}
+    aliases = [alias | {"chosen": chosen.get(alias["written"], alias["proposed"])} for alias in preview.get("aliases", [])]
+    removals = removals or {}
+    losses = [loss | {"choice": removals.get(loss["key"], "")} for loss in preview.get("losses", [])]
+    return {"form": form or PlanUploadForm(), "job": job, "preview": preview, "aliases": aliases, "losses": losses,
+            "department_names": sorted(names), "problems": problems}
+
+
+def _plan_confirm(request, job: ImportJob):
+    if job.state not in (ImportJob.State.PREVIEW, ImportJob.State.FAILED) or not job.preview:
+        return redirect("tasks:plan-upload-job", job_id=job.pk)
+    preview = job.preview
+    background = preview.get("items", 0) > import_jobs.INLINE_ITEMS
+    # The admin's answers about abbreviations: a correction becomes an alias, so the document is read again.
+    chosen = dict((job.options or {}).get("aliases") or {})
+    corrected = False
+    for alias in preview.get("aliases", []):
+        answer = request.POST.get(f"alias:{alias['written']}")
+        if answer is None:
+            continue
+        if answer != chosen.get(alias["written"], alias["proposed"]):
+            corrected = True
+        chosen[alias["written"]] = answer
+    if corrected:
+        job = jobs.job_check(job=job, background=background, options=(job.options or {}) | {"aliases": chosen})
+        if background:
+            return redirect("tasks:plan-upload-job", job_id=job.pk)
+        messages.info(request, _("The preview now reads the departments as you chose; check it and confirm again."))
+        return render(request, "tasks/plan_upload.html", _preview_context(job), status=200)
+    everything = request.POST.get("removal:all", "")
+    removals = {loss["key"]: request.POST.get(f"removal:{loss['key']}") or everything
+                for loss in preview.get("losses", [])}
+    undecided = [key for key, choice in removals.items() if choice not in (services.KEEP, services.APPLY)]
+    if undecided:
+        problem = _("Choose for each removal below whether to keep it as it is or to apply it (%(count)d not chosen).") % {
+            "count": len(undecided)}
+        return render(request, "tasks/plan_upload.html",
+                      _preview_context(job, removals=removals, problems=[problem]), status=400)
+    job = jobs.job_start(job=job, options=(job.options or {}) | {"aliases": chosen, "removals": removals},
+                         background=background)
+    request.session.pop(UPLOAD_SESSION_KEY, None)
+    if job.state == ImportJob.State.DONE:
+        result = job.result or {}
+        messages.success(request, _("%(title)s was imported.") % {"title": result.get("title", "")})
+        return redirect("tasks:plan-setup", plan_id=result["plan_id"])
+    if job.state == ImportJob.State.FAILED:
+        return render(request, "tasks/plan_upload.html",
+                      _preview_context(job, removals=removals, problems=job.error.splitlines()), status=400)
+    return redirect("tasks:plan-upload-job", job_id=job.pk)
 
 
 @allowed_only(permissions.can_manage_plans)
-def plan_upload(request):
-    """Upload → the importer's dry run as a preview → confirm; errors name the line."""
-    form, preview = PlanUploadForm(), None
-    if request.method == "POST" and "confirm" in request.POST:
-        data, stash = _unstash_upload(request)
-        if data is None:
-            messages.error(request, _("The upload expired; please upload the document again."))
-            return redirect("tasks:plan-upload")
-        try:
-            result = services.plan_import_document(
-                data=data, filename=stash["filename"], organization=stash["organization"], year=stash["year"]
-            )
-        except PlanParseError as error:
-            messages.error(request, str(error))
-            return redirect("tasks:plan-upload")
-        del request.session[UPLOAD_SESSION_KEY]
-        messages.success(request, _("%(title)s was imported.") % {"title": result.plan.title})
-        return redirect("tasks:plan-setup", plan_id=result.plan.pk)
+def plan_upload_job(request, job_id: int):
+    """A plan upload checked or written in the background: its progress, its preview, its outcome."""
+    job = jobs.job_for(job_id=job_id, user=request.user)
+    if job is None or job.kind != ImportJob.Kind.PLAN:
+        raise Http404
     if request.method == "POST":
-        form = PlanUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["document"]
-            data = upload.read()
-            organization, year = form.cleaned_data["organization"] or None, form.cleaned_data["year"]
-            try:
-                preview = services.plan_import_document(
-                    data=data, filename=upload.name, organization=organization, year=year, dry_run=True
-                )
-            except PlanParseError as error:
-                form.add_error("document", str(error))
-            else:
-                _stash_upload(request, data, upload.name, organization, year)
-    return render(request, "tasks/plan_upload.html", {"form": form, "preview": preview})
+        if "retry" in request.POST:
+            jobs.job_retry(job=job)
+            return redirect("tasks:plan-upload-job", job_id=job.pk)
+        return _plan_confirm(request, job)
+    if job.state == ImportJob.State.PREVIEW:
+        return render(request, "tasks/plan_upload.html", _preview_context(job))
+    return render(request, "tasks/plan_upload_job.html", {"job": job, "result": job.result or {}})
 
 
 @allowed_only(permissions.can_manage_plans)

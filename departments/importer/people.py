@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext as _
 
 MAX_PEOPLE_FILE_BYTES = 2 * 1024 * 1024
+MAX_PEOPLE_ROWS = 50_000
+# Control characters (a NUL pasted from another program) fit no field, and PostgreSQL refuses NUL outright.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 COLUMNS = {
     "name": ("姓名", "name", "全名"),
@@ -64,7 +68,11 @@ def read_people_file(data: bytes, *, filename: str) -> list[list[str]]:
                 continue
         else:
             raise PeopleFileError(_("The file's text encoding is not recognised; save it as UTF-8 CSV."))
-        return [row for row in csv.reader(io.StringIO(text))]
+        try:
+            return [row for row in csv.reader(io.StringIO(text, newline=""))]
+        except csv.Error as error:  # a NUL byte or a broken quote: say where, never a 500
+            raise PeopleFileError(_("The CSV file cannot be read (%(error)s); save it again as UTF-8 CSV.")
+                                  % {"error": error}) from error
     if suffix == ".xlsx":
         import openpyxl
 
@@ -94,11 +102,29 @@ def _role(word: str) -> str | None:
     return next((role for role, names in ROLES.items() if word in names), None)
 
 
+def _field_limits() -> dict[str, int]:
+    """How long each column may be: the database's own field lengths (a longer one was a 500)."""
+    from django.contrib.auth import get_user_model
+
+    from ..models import Profile
+
+    user = get_user_model()._meta
+    return {"name": user.get_field("first_name").max_length, "username": user.get_field("username").max_length,
+            "email": user.get_field("email").max_length, "phone": Profile._meta.get_field("phone").max_length}
+
+
 def parse_people(rows: list[list[str]], *, department_names: set[str]) -> list[PersonRow]:
-    """Rows with what is wrong with each; `department_names` are the active departments and aliases."""
+    """Rows with what is wrong with each; `department_names` are the active departments and aliases.
+
+    The preview and the confirmation both call this: what the preview calls clean is what is saved.
+    """
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise PeopleFileError(_("The file is empty."))
+    if len(rows) > MAX_PEOPLE_ROWS + 1:
+        raise PeopleFileError(_("The file has more than %(limit)d rows; split it into several lists.")
+                              % {"limit": MAX_PEOPLE_ROWS})
+    limits = _field_limits()
     columns = _column_index(rows[0])
     if "username" not in columns:
         raise PeopleFileError(_("The first row must name the columns; a “用户名” (username) column is required."))
@@ -107,6 +133,15 @@ def parse_people(rows: list[list[str]], *, department_names: set[str]) -> list[P
     for line, row in enumerate(rows[1:], start=2):
         cell = lambda key: row[columns[key]].strip() if key in columns and columns[key] < len(row) else ""  # noqa: E731
         person = PersonRow(line=line, **{key: cell(key) for key in COLUMNS})
+        for key in COLUMNS:
+            value = getattr(person, key)
+            if CONTROL_CHARACTER.search(value):
+                person.errors.append(_("the %(column)s contains a control character (such as NUL)")
+                                     % {"column": COLUMNS[key][0]})
+                setattr(person, key, CONTROL_CHARACTER.sub("", value))
+            elif key in limits and len(value) > limits[key]:
+                person.errors.append(_("the %(column)s has %(length)d characters; at most %(limit)d fit")
+                                     % {"column": COLUMNS[key][0], "length": len(value), "limit": limits[key]})
         if not person.username:
             person.errors.append(_("the username is missing"))
         else:

@@ -25,11 +25,16 @@ class ResponsibilityRole:
 
 
 class PlanParseError(ValueError):
-    """The document cannot be imported; `line` (1-based) says where, when known."""
+    """The document cannot be imported; `line` (1-based) says where, when known.
 
-    def __init__(self, message: str, *, line: int | None = None):
+    `problems` lists every problem found when there are several (each already naming its line),
+    so that a clerk corrects them all in one go.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, problems: tuple[str, ...] = ()):
         self.message = str(message)
         self.line = line
+        self.problems = tuple(problems) or (self.message,)
         super().__init__(self.message)
 
 
@@ -56,6 +61,26 @@ class ParsedTarget:
     level: str = ""  # "省级", "市级", "县级" ... or ""
     due_date: date | None = None  # None: the item's due date applies
     order: int = 0  # 0-based position within the item
+    parent: int | None = None  # `其中…`: the order of the target it is a part of
+
+
+@dataclass(frozen=True)
+class ParsedCheckpoint:
+    due_date: date
+    title: str  # what is due, e.g. "第一季度末" or the part of the deadline text it came from
+    expected_percent: int | None  # how far the item should be by then (每季度末: 25, 50, 75, 100)
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class ParsedDeadline:
+    """完成时限 as written, and what it was understood to mean (deadlines.parse_deadline)."""
+
+    text: str  # as written
+    due_date: date | None  # None: not understood; the item keeps the plan's year end
+    checkpoints: tuple[ParsedCheckpoint, ...] = ()
+    reporting_cycle: str = ""  # "monthly", "quarterly", "half_yearly" or "" (the plan's)
+    understood: bool = True
 
 
 @dataclass(frozen=True)
@@ -63,11 +88,14 @@ class ParsedItem:
     number: int
     title: str  # text before the first 。
     body: str  # the full text, without the number and without the responsibility clause
-    line: int  # 1-based line where the item starts
+    line: int  # 1-based line where the item starts (for a table row: the row's number in its table)
     responsibilities: tuple[ParsedResponsibility, ...] = ()
     targets: tuple[ParsedTarget, ...] = ()
     subheading: str = ""  # the （一）… sub-heading the item stands under, if any
     quoted_names: tuple[str, ...] = ()  # “…” quoted names in order (brands use them)
+    deadline: ParsedDeadline | None = None  # 完成时限, from the table or a （完成时限：…） clause
+    responsible_leader: str = ""  # 责任领导 as written: a person, never a department
+    location: str = ""  # where the item is, for messages: "第12行" or "表格1第5行"
 
 
 @dataclass(frozen=True)
@@ -78,6 +106,7 @@ class ParsedSection:
     line: int
     items: tuple[ParsedItem, ...] = ()
     intro: str = ""  # text between the heading and its first item
+    location: str = ""  # for messages, as ParsedItem.location
 
 
 @dataclass(frozen=True)
@@ -89,6 +118,9 @@ class ParsedPlan:
     sections: tuple[ParsedSection, ...]
     departments: tuple[ParsedDepartment, ...]  # every department, first-appearance order
     aliases: dict[str, str] = field(default_factory=dict)  # alias as written -> canonical
+    # Abbreviations with more than one possible full name: written -> candidates. Never guessed; the
+    # preview asks (and the written name stays a department of its own unless the admin chooses).
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
     preamble: tuple[str, ...] = ()  # lines before the title (disclaimers), not part of the plan
     warnings: tuple[str, ...] = ()
 

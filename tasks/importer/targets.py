@@ -42,9 +42,15 @@ UNITS = (
     "万人次|人次|万人|万户|万元|亿元|场次|家|个|名|期|项|所|座|处|场|次|户|人(?!民)|支|批|件|套|台|条|篇|班|辆|间|位"
 )
 
-VERB = re.compile(f"(?:{ACTION_VERBS}|{PREPOSITION_VERBS})")
+# "不少于8个竞赛项目": the number stands after a comparison instead of a verb.
+COMPARATORS = "不少于|不低于|至少|多于|超过|达到|达"
+VERB = re.compile(f"(?:{ACTION_VERBS}|{PREPOSITION_VERBS}|{COMPARATORS})")
 COUNT_IN_DIGITS = re.compile(rf"(?<![A-Za-z\d.．])(?P<value>[XＸ]+|\d+(?:\.\d+)?)\s*(?P<unit>{UNITS})")
-COUNT_IN_WORDS = re.compile(rf"(?:{ACTION_VERBS})(?P<value>{CHINESE_NUMERAL})(?P<unit>{UNITS})")
+COUNT_IN_WORDS = re.compile(rf"(?:{ACTION_VERBS}|{COMPARATORS})(?P<value>{CHINESE_NUMERAL})(?P<unit>{UNITS})")
+# "举办培训班三期": the numeral after the noun, closing the clause (never "一个都不能少" inside it).
+COUNT_IN_WORDS_AFTER_NOUN = re.compile(
+    rf"(?<=[\u4e00-\u9fff])(?P<value>{CHINESE_NUMERAL})(?P<unit>{UNITS})(?=(?:以上|左右|次)?$|[、和及与])"
+)
 VAGUE_COUNTS = frozenset({("一", "批"), ("一", "些")})  # "培育一批典型": a way of speaking, not a target
 
 PERCENT_VALUE = re.compile(r"(?P<value>[XＸ]+|\d+(?:\.\d+)?)\s*[%％]")
@@ -62,14 +68,17 @@ YEAR_END = re.compile(r"(?:到|在|于)?(?P<year>\d{4})年(?:(?P<month>\d{1,2})�
 YEAR_STARTING_CLAUSE = re.compile(r"^(?:力争|争取|确保)?(?:到|在|于)?(?P<year>\d{4})年(?:内)?(?!度|\d|底|末)")
 WITHIN_YEARS = re.compile(rf"(?:利用|通过|用|经过|花)(?P<years>\d+|{CHINESE_NUMERAL})年")
 DATE_ONLY_CLAUSE = re.compile(r"^(?:力争|争取|确保)?(?:到|在|于)?\d{4}年(?:\d{1,2}月)?(?:底|末)前?$")
-REFERS_BACK = "其中"  # "其中货车司机…": the clause before it sets the due date
+REFERS_BACK = "其中"  # "其中货车司机…": the clause before it sets the due date, and its target is the whole
 
 LEADING_NOISE = re.compile(
     r"^(?:(?:力争|争取|努力|确保|全年|年内|今年|其中|要|拟|将|使|并|同时|进一步"
     r"|(?:到|在|于)?\d{4}年(?:\d{1,2}月)?(?:底|末)?前?|开展|组织|完成|实现)\s*)+"
 )
-LEADING_VERBS = re.compile(rf"^(?:{ACTION_VERBS}|{PREPOSITION_VERBS}|[和及与、\s])+")
+LEADING_VERBS = re.compile(rf"^(?:{ACTION_VERBS}|{PREPOSITION_VERBS}|{COMPARATORS}|[和及与、\s])+")
 TRAILING_ACTION = re.compile(r"(?:进行|开展)[^，；。]*$")
+# "宣讲活动100场以上" and "资金不少于500万元": the words around the number are not what is counted.
+LEADING_QUALIFIERS = re.compile(r"^(?:及以上|以上|以内|左右|之多|余)+")
+TRAILING_QUALIFIERS = re.compile(rf"(?:{COMPARATORS}|以上|共计|共|累计|总计|总数|总量|数量|规模|分别|各)+$")
 SUBJECT_JOINERS = "和及与、，, \u3000"
 QUOTE_CHARACTERS = re.compile("[“”「」『』‘’\"]")
 
@@ -86,17 +95,25 @@ class _Clause:
 class _Found:
     position: int
     target: ParsedTarget
+    subset: bool = False  # "其中…": a part of the target before it
 
 
 def extract_targets(text: str, *, plan_year: int) -> list[ParsedTarget]:
-    """The targets an item's text sets, in the order they are written."""
+    """The targets an item's text sets, in the order they are written; `其中…` ones point to their whole."""
     found: list[_Found] = []
     for clause in _clauses(text, plan_year):
-        found.extend(_percentages(clause))
-        found.extend(_coverages(clause))
-        found.extend(_counts(clause, excluded=_percentage_spans(clause)))
+        subset = clause.masked.startswith(REFERS_BACK)
+        found.extend(replace(f, subset=subset) for f in (
+            *_percentages(clause), *_coverages(clause), *_counts(clause, excluded=_percentage_spans(clause))
+        ))
     found.sort(key=lambda f: f.position)
-    return [_with_order(f.target, order) for order, f in enumerate(found)]
+    targets, whole = [], None
+    for order, f in enumerate(found):
+        parent = whole if f.subset else None
+        if not f.subset:
+            whole = order
+        targets.append(replace(f.target, order=order, parent=parent))
+    return targets
 
 
 def masked_quotes(text: str) -> str:
@@ -220,9 +237,15 @@ def _counts(clause: _Clause, *, excluded: list[range]) -> list[_Found]:
 
 
 def _count_matches(masked: str) -> list[re.Match[str]]:
-    in_digits = [m for m in COUNT_IN_DIGITS.finditer(masked) if VERB.search(masked, 0, m.start())]
+    subset = masked.startswith(REFERS_BACK)  # "其中省级示范职工书屋2家": the verb was in the clause before
+    in_digits = [m for m in COUNT_IN_DIGITS.finditer(masked) if subset or VERB.search(masked, 0, m.start())]
     in_words = [m for m in COUNT_IN_WORDS.finditer(masked) if (m["value"], m["unit"]) not in VAGUE_COUNTS]
-    return sorted(in_digits + in_words, key=lambda m: m.start("value"))
+    after_noun = [
+        m for m in COUNT_IN_WORDS_AFTER_NOUN.finditer(masked)
+        if (m["value"], m["unit"]) not in VAGUE_COUNTS and (subset or VERB.search(masked, 0, m.start()))
+    ]
+    by_start = {m.start("value"): m for m in (*after_noun, *in_words, *in_digits)}
+    return sorted(by_start.values(), key=lambda m: m.start("value"))
 
 
 def _count_subject(clause: _Clause, match: re.Match[str], previous_end: int, next_start: int) -> str:
@@ -230,13 +253,20 @@ def _count_subject(clause: _Clause, match: re.Match[str], previous_end: int, nex
     verb = VERB.search(clause.masked, previous_end, match.start("value"))
     before_start = verb.end() if verb else match.start("value")
     # "创建和推荐申报X家…": the verbs chained after the first one are not part of the subject.
-    before = LEADING_VERBS.sub("", clause.text[before_start : match.start("value")])
-    after = TRAILING_ACTION.sub("", clause.text[match.end("unit") : next_start])
-    subject = _cleaned(before + after)
-    if subject:
-        return subject
-    rest = clause.text[: match.start("value")] + clause.text[match.end("unit") :]
-    return _subject_text(rest)
+    written_before = clause.text[before_start : match.start("value")]
+    before = LEADING_VERBS.sub("", written_before)
+    if len(_cleaned(before)) == 1:
+        before = written_before  # "举办培训班三期": 培训 starts the noun 培训班, it is not a second verb
+    after = LEADING_QUALIFIERS.sub("", TRAILING_ACTION.sub("", clause.text[match.end("unit") : next_start]))
+    subject = _qualifiers_dropped(before) + after
+    if _cleaned(subject):
+        return _qualifiers_dropped(_cleaned(subject))
+    rest = clause.text[: match.start("value")] + LEADING_QUALIFIERS.sub("", clause.text[match.end("unit") :])
+    return _qualifiers_dropped(_subject_text(rest))
+
+
+def _qualifiers_dropped(text: str) -> str:
+    return TRAILING_QUALIFIERS.sub("", text.strip()).strip(SUBJECT_JOINERS)
 
 
 def _target(clause: _Clause, subject: str, kind: str, unit: str, value: Decimal | None) -> ParsedTarget:

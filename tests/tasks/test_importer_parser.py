@@ -662,9 +662,14 @@ def test_old_word_files_are_sent_back(filename):
     assert ".docx or .txt" in error.message
 
 
-@pytest.mark.parametrize("filename", ["plan.pdf", "plan", "plan.xlsx"])
+@pytest.mark.parametrize("filename", ["plan.pdf", "plan"])
 def test_other_file_types_are_sent_back(filename):
-    assert "save the document as .docx or .txt" in _read_error(b"%PDF-1.4 whatever", filename).message
+    assert "save the document as .docx, .xlsx or .txt" in _read_error(b"%PDF-1.4 whatever", filename).message
+
+
+@pytest.mark.parametrize("filename", ["plan.xlsx", "plan.xls"])
+def test_a_spreadsheet_that_is_not_an_xlsx_workbook_is_sent_back(filename):
+    assert ".xlsx" in _read_error(b"%PDF-1.4 whatever", filename).message
 
 
 @pytest.mark.parametrize(
@@ -683,3 +688,38 @@ def test_zip_that_is_not_a_word_document_is_rejected():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hello")
     assert "damaged" in _read_error(buffer.getvalue(), "plan.docx").message
+
+
+# -- abbreviations whose last character differs, questions, choices ----------------------------
+
+
+def test_an_abbreviation_is_its_first_character_then_characters_in_order():
+    names = ["经费审查办公室", "宣传教育部", "经审办", "宣教部"]
+    assert resolve_aliases(names) == {"经费审查办公室": "经费审查办公室", "宣传教育部": "宣传教育部",
+                                      "经审办": "经费审查办公室", "宣教部": "宣传教育部"}
+
+
+def test_two_candidates_are_a_question_not_a_guess():
+    plan = parse_plan_text("某局2023年工作要点\n一、部分\n1.甲。（责任部室：宣传部、宣传教育部、宣统部门）\n"
+                           "2.乙。（责任部室：宣部）\n")
+    assert plan.ambiguous == {"宣部": ("宣传教育部", "宣传部", "宣统部门")}
+    assert "宣部" not in plan.aliases
+    assert [r.department for r in plan.items[1].responsibilities] == ["宣部"]
+
+
+def test_a_name_the_database_has_is_never_an_alias():
+    known = {"组织部": [], "组织基层部": []}
+    assert resolve_aliases(["组织部", "组织基层部"], known) == {"组织部": "组织部", "组织基层部": "组织基层部"}
+
+
+def test_the_admins_choice_wins_over_the_guess():
+    plan = parse_plan_text("某局2023年工作要点\n一、部分\n1.甲。（责任部室：宣传教育部）\n2.乙。（责任部室：宣教部）\n",
+                           alias_choices={"宣教部": ""})
+    assert plan.aliases == {}
+    assert [r.department for r in plan.items[1].responsibilities] == ["宣教部"]
+
+
+def test_two_departments_under_the_lead_label_give_one_lead():
+    plan = parse_plan_text("某局2023年工作要点\n一、部分\n1.甲。（牵头单位：办公室、组织部；配合单位：宣传部）\n")
+    assert [(r.department, r.role) for r in plan.items[0].responsibilities] == [
+        ("办公室", LEAD), ("组织部", CO), ("宣传部", CO)]

@@ -146,3 +146,42 @@ def test_masked_quotes_keep_positions():
     masked = masked_quotes(text)
     assert len(masked) == len(text)
     assert "党" not in masked and "2019" not in masked and masked.startswith("打造“")
+
+
+# -- phrase families of 任务分解表 and other organizations' plans ---------------------------------
+
+
+def test_a_part_written_with_qizhong_points_to_its_whole():
+    whole, part = extract_targets("建设职工书屋10家，其中省级示范职工书屋2家。", plan_year=2023)
+    assert (whole.subject, whole.value, whole.parent) == ("职工书屋", Decimal(10), None)
+    assert (part.subject, part.value, part.unit, part.level, part.parent) == (
+        "省级示范职工书屋", Decimal(2), "家", "省级", whole.order)
+
+
+def test_a_number_after_a_comparison_instead_of_a_verb():
+    assert _summaries("组织劳动竞赛，不少于8个竞赛项目。") == [
+        (TargetKind.COUNT, "竞赛项目", "个", Decimal(8), "", None)]
+
+
+def test_a_chinese_numeral_after_the_noun():
+    assert _summaries("举办培训班三期。") == [(TargetKind.COUNT, "培训班", "期", Decimal(3), "", None)]
+
+
+@pytest.mark.parametrize(
+    "text, subject",
+    [
+        ("开展宣讲活动100场以上。", "宣讲活动"),
+        ("筹集帮扶资金不少于500万元。", "资金"),
+        ("参赛职工达到1万人次。", "参赛职工"),
+        ("创建省级职工书屋2家。", "省级职工书屋"),
+    ],
+)
+def test_subjects_drop_the_words_around_the_number(text, subject):
+    (target,) = extract_targets(text, plan_year=2023)
+    assert target.subject == subject
+    assert target.level.count("省级") <= 1 and target.subject.count("省级") <= 1
+
+
+@pytest.mark.parametrize("text", ["坚持一个都不能少的要求。", "推进“两个一批”建设。", "开展一批典型培育。"])
+def test_numerals_after_a_noun_are_no_target_inside_a_phrase(text):
+    assert extract_targets(text, plan_year=2023) == []

@@ -212,7 +212,7 @@ def test_a_bad_upload_names_the_line(client, roles, db):
     client.force_login(roles.plan_admin)
     text = "某局2021年工作要点\n总体要求。\n1.没有所属部分的工作。（责任部室：办公室）\n一、第一部分\n2.工作。\n"
     response = client.post(reverse("tasks:plan-upload"), {"document": SimpleUploadedFile("bad.txt", text.encode())})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "第 3 行" in response.content.decode()
     assert not WorkPlan.objects.filter(year=2021).exists()
 

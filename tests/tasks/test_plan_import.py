@@ -207,8 +207,8 @@ def test_reimport_moves_the_lead_when_the_document_does(plan_2020):
     )
     from tasks.services import plan_import_document
 
-    # when
-    result = plan_import_document(data=text.encode(), filename=PLAN_2020.name)
+    # when (the admin applies both removals of 组织基层部)
+    result = plan_import_document(data=text.encode(), filename=PLAN_2020.name, allow_removals=True)
 
     # then
     lead, co = Responsibility.Role.LEAD, Responsibility.Role.CO_ORGANIZER

@@ -107,10 +107,19 @@ def world(roles, plan_2020, django_user_model, settings, tmp_path):
 
     for brand in Brand.objects.filter(plan=plan_2020, name__in=["工会助力脱贫攻坚", "党工共建"]):
         milestone_create(brand=brand, title="第一阶段", due_date=brand.target_date)
+    # uploads waiting for confirmation, as the plan admin left them (a job is its uploader's only)
+    from departments import jobs
+    from tests.conftest import PLAN_2020
+
+    plan_job = jobs.job_check(job=jobs.job_create(kind="plan", user=roles.plan_admin, filename=PLAN_2020.name,
+                                                  document=PLAN_2020.read_bytes()))
+    people_job = jobs.job_check(job=jobs.job_create(kind="people", user=roles.plan_admin, filename="people.csv",
+                                                    document="姓名,用户名,部室\n张三,zhangsan,办公室\n".encode()))
     return {"users": users, "plan": plan_2020, "item": item, "office": office, "report": report,
             "instruction": instruction, "evidence": report.evidence.get(), "notification": notification,
             "answered": answered, "chase": chase, "extension": extension, "done_item": done_item,
-            "requirement": requirement, "late_department": late_department}
+            "requirement": requirement, "late_department": late_department,
+            "plan_job": plan_job, "people_job": people_job}
 
 
 def _rows(w):
@@ -220,6 +229,15 @@ def _rows(w):
         "departments:tree": [("GET", reverse("departments:tree"), None, admin_only)],
         "departments:people": [("GET", reverse("departments:people"), None, admin_only)],
         "departments:people-upload": [("GET", reverse("departments:people-upload"), None, admin_only)],
+        "tasks:plan-upload-job": [
+            ("GET", reverse("tasks:plan-upload-job", args=[w["plan_job"].pk]), None, admin_only),
+            # the 2020 document over itself: nothing to choose, so it imports and goes on to the set-up page
+            ("POST", reverse("tasks:plan-upload-job", args=[w["plan_job"].pk]), {"confirm": "1"}, admin_post),
+        ],
+        "departments:people-upload-job": [
+            ("GET", reverse("departments:people-upload-job", args=[w["people_job"].pk]), None, admin_only),
+            ("POST", reverse("departments:people-upload-job", args=[w["people_job"].pk]), {"retry": "1"}, admin_post),
+        ],
         "departments:person-deactivate": [
             ("GET", reverse("departments:person-deactivate", args=[w["users"]["other_staff"].pk]), None,
              only({"plan_admin": 405})),
