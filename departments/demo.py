@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from . import services
 from .models import Department, Membership
-from .roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP
+from .roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP, SUPERVISION_GROUP
 
 DEMO_PASSWORD = "unionplan2020"
 
@@ -51,5 +51,15 @@ def seed_demo_accounts() -> list[DemoAccount]:
             for stale in Membership.objects.filter(user=user).exclude(department=department).select_related("department"):
                 services.membership_remove(user=user, department=stale.department)
             services.membership_set(user=user, department=department, role=role)
-            accounts.append(DemoAccount(username, f"{department.name} · {label}"))
+            description = f"{department.name} · {label}"
+            if position == 1 and role == Membership.Role.HEAD:
+                # The first department of a plan is its office (办公室), which supervises the plan.
+                user.groups.add(services.role_group(SUPERVISION_GROUP))
+                description += " · " + _("supervision office")
+            accounts.append(DemoAccount(username, description))
+        if position == 1:
+            duban = _demo_user("duban", full_name=_("%(department)s supervision") % {"department": department.name})
+            services.membership_set(user=duban, department=department, role=Membership.Role.MEMBER)
+            duban.groups.add(services.role_group(SUPERVISION_GROUP))
+            accounts.insert(2, DemoAccount("duban", f"{department.name} · " + _("supervision office (督查)")))
     return accounts

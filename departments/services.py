@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -203,6 +204,24 @@ def _random_password() -> str:
     import secrets
 
     return secrets.token_urlsafe(9)
+
+
+@transaction.atomic
+def person_roles_set(*, user, roles: set[str], by) -> set[str]:
+    """Grant exactly `roles` (names of ROLE_GROUP_LABELS) to `user`; nobody takes plan admin away from themself."""
+    from .roles import PLAN_ADMIN_GROUP, ROLE_GROUP_LABELS
+
+    unknown = set(roles) - set(ROLE_GROUP_LABELS)
+    if unknown:
+        raise ValidationError({"roles": _("Unknown role: %(names)s") % {"names": "、".join(sorted(unknown))}})
+    if user.pk == by.pk and PLAN_ADMIN_GROUP not in roles and user.groups.filter(name=PLAN_ADMIN_GROUP).exists():
+        raise ValidationError({"roles": _("You cannot take the plan admin role away from yourself.")})
+    current = set(user.groups.filter(name__in=ROLE_GROUP_LABELS).values_list("name", flat=True))
+    for name in current - set(roles):
+        user.groups.remove(role_group(name))
+    for name in set(roles) - current:
+        user.groups.add(role_group(name))
+    return set(roles)
 
 
 @transaction.atomic

@@ -2,8 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +17,7 @@ from .forms import DepartmentDeactivateForm, PeopleUploadForm
 from .importer.people import PeopleFileError, read_people_file
 from .models import Department, ImportJob
 from .permissions import can_manage_departments
+from .roles import ROLE_GROUP_LABELS
 
 SESSION_KEY = "people_upload_job"
 
@@ -49,7 +52,24 @@ def department_deactivate(request, department_id: int):
 
 @allowed_only(can_manage_departments)
 def people(request):
-    return render(request, "departments/people.html", {"people": selectors.people_list()})
+    return render(request, "departments/people.html", {"people": selectors.people_list(), "roles": ROLE_GROUP_LABELS})
+
+
+@allowed_only(can_manage_departments)
+@require_POST
+def person_roles(request, user_id: int):
+    """Leadership, the supervision office (督查) and plan admins are granted here, person by person."""
+    person = get_object_or_404(get_user_model(), pk=user_id)
+    chosen = set(request.POST.getlist("roles"))
+    try:
+        services.person_roles_set(user=person, roles=chosen, by=request.user)
+    except ValidationError as error:
+        for message in error.message_dict.get("roles", error.messages):
+            messages.error(request, message)
+        return redirect(reverse("departments:people") + f"#person-{person.pk}")
+    labels = "、".join(str(ROLE_GROUP_LABELS[name]) for name in ROLE_GROUP_LABELS if name in chosen) or _("none")
+    messages.success(request, _("Roles of %(name)s: %(roles)s.") % {"name": display_name(person), "roles": labels})
+    return redirect(reverse("departments:people") + f"#person-{person.pk}")
 
 
 def _people_preview_context(job: ImportJob, *, form=None, reactivate=()) -> dict:

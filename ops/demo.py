@@ -4,8 +4,11 @@ Everything goes through the services, on the day it would have happened (the clo
 is moved with time-machine), so the demo's history is what users would have left:
 monthly reports by each responsible department — most approved, some returned and
 resubmitted, a few late or reported 滞后 — target readings rising through the year,
-brand milestones, leadership instructions and answers, in-app notices, and a
-snapshot at the end of every day. A fixed random seed gives the same data every time.
+brand milestones, in-app notices, and the 督办 loop: leadership instructions
+answered, confirmed or returned, two 交办事项, the office's quarterly chases of
+late departments, extension requests approved and refused, items checked and
+closed (销号) or returned, half-year and year-end summaries — and a snapshot at
+the end of every day. A fixed random seed gives the same data every time.
 
 The texts come from `ops/demo/narratives.json` (data, like the plan document).
 """
@@ -30,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from brands import services as brand_services
 from brands.models import Brand, Level
-from departments.models import Membership
+from departments.models import Department, Membership
 from notifications import services as notification_services
 from notifications.models import Notification, OutboxMessage
 from progress import services as progress_services
@@ -57,6 +60,11 @@ class DemoYear:
     instructions: int = 0
     milestone_reports: int = 0
     snapshots: int = 0
+    chases: int = 0
+    extensions: int = 0
+    checks: int = 0
+    assignments: int = 0
+    summaries: int = 0
 
 
 @dataclass(order=True)
@@ -104,7 +112,7 @@ class _Year:
         pending = iter(self.steps)
         step = next(pending, None)
         while day <= last:
-            while step is not None and step.at.date() == day:
+            while step is not None and step.at.date() <= day:
                 since = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
                 with time_machine.travel(step.at, tick=False):
                     step.run()
@@ -256,8 +264,14 @@ def _brands_year(year: _Year, item: WorkItem) -> None:
             year.at(_at(datetime.date(year.plan.year, month, 20 + position), 11), report)
 
 
+def _user(username: str):
+    return get_user_model().objects.filter(username=username, is_active=True).first()
+
+
 def _instructions(year: _Year, items: list[WorkItem], late: list[WorkItem]) -> None:
-    leader = get_user_model().objects.filter(username="leader").first()
+    """Six 批示 through the whole loop: to the lead and a co-organizer with a 时限, answered, confirmed (办结),
+    one returned and answered again, one waiting for confirmation, two still open (one past its 时限)."""
+    leader, office = _user("leader"), _user("duban")
     if leader is None:
         return
     days = [(3, 10), (4, 20), (6, 5), (8, 18), (10, 9), (11, 25)]
@@ -265,19 +279,238 @@ def _instructions(year: _Year, items: list[WorkItem], late: list[WorkItem]) -> N
     for position, ((month, day_of_month), item) in enumerate(zip(days, chosen)):
         day = datetime.date(year.plan.year, month, day_of_month)
         text = TEXTS["instructions"][2] if item in late else TEXTS["instructions"][position % len(TEXTS["instructions"])]
+        responsibilities = list(item.responsibilities.select_related("department").order_by("order"))
+        departments = [r.department for r in responsibilities[:2]]
+        lead = responsibilities[0].department
+        staff, _head = year.people.get(lead.pk, (None, None))
         state = {}
 
-        def write(item=item, text=text, state=state):
-            state["instruction"] = supervision_services.instruction_create(item=item, author=leader, text=text)
+        def write(item=item, text=text, state=state, departments=departments, day=day):
+            state["instruction"] = supervision_services.instruction_create(
+                item=item, author=leader, text=text, departments=departments,
+                due_date=day + datetime.timedelta(days=14))
             year.result.instructions += 1
         year.at(_at(day, 9, 30), write)
+        if staff is None or position >= 4:
+            continue
+
+        def reply(staff=staff, state=state, position=position, department=lead, text=None):
+            supervision_services.instruction_reply(
+                instruction=state["instruction"], user=staff, department=department,
+                text=text or TEXTS["replies"][position % len(TEXTS["replies"])])
+
+        def close(state=state, by=leader):
+            supervision_services.instruction_close(instruction=state["instruction"], user=by,
+                                                   comment=year.rng.choice(TEXTS["instruction_close"]))
+
+        def send_back(state=state):
+            supervision_services.instruction_return(instruction=state["instruction"], user=leader,
+                                                    comment=TEXTS["instruction_return"][0])
+        answered = day + datetime.timedelta(days=year.rng.randint(3, 5))
+        year.at(_at(answered, 16), reply)
+        if position in (0, 2):
+            year.at(_at(answered + datetime.timedelta(days=2), 10), close)
+        elif position == 1:
+            year.at(_at(answered + datetime.timedelta(days=1), 11), send_back)
+            year.at(_at(answered + datetime.timedelta(days=3), 15),
+                    lambda reply=reply: reply(text=TEXTS["replies"][0] + TEXTS["resubmitted"]))
+            if office is not None:
+                year.at(_at(answered + datetime.timedelta(days=4), 10), lambda close=close: close(by=office))
+
+
+def _lead_departments(plan: WorkPlan) -> list:
+    return list(Department.objects.filter(responsibilities__role="lead", responsibilities__item__section__plan=plan,
+                                          is_active=True).distinct().order_by("order"))
+
+
+def _department_named(names: list[str], fallback):
+    found = list(Department.objects.filter(name__in=names, is_active=True))
+    found.sort(key=lambda d: names.index(d.name))
+    return found or fallback
+
+
+def _assignments(year: _Year, departments: list) -> None:
+    """Two 交办事项 from meetings, each an item of its own: reported, reviewed, one done and closed (销号)."""
+    leader, office = _user("leader"), _user("duban")
+    if leader is None or len(departments) < 2:
+        return
+    plan_year = year.plan.year
+    for position, (start, due, months) in enumerate((
+            (datetime.date(plan_year, 3, 20), datetime.date(plan_year, 10, 31), (4, 6, 8, 10)),
+            (datetime.date(plan_year, 6, 28), datetime.date(plan_year, 8, 31), (7, 8)))):
+        assignment = TEXTS["assignments"][position]
+        chosen = _department_named(assignment.get("departments", []), departments[position:position + 2])
+        lead = chosen[0]
+        staff, head = year.people.get(lead.pk, (None, None))
+        state = {}
+
+        def assign(assignment=assignment, chosen=chosen, due=due, state=state):
+            instruction = supervision_services.assignment_create(
+                plan=year.plan, author=leader, title=assignment["title"], text=assignment["text"],
+                departments=chosen, due_date=due)
+            state["item"] = instruction.item
+            state["instruction"] = instruction
+            year.result.assignments += 1
+        year.at(_at(start, 10), assign)
+        if staff is None or head is None:
+            continue
+        for step, month in enumerate(months, 1):
+            percent = round(100 * step / len(months))
+
+            def report(state=state, percent=percent, month=month, staff=staff, head=head, lead=lead):
+                item = WorkItem.objects.get(pk=state["item"].pk)
+                submitted = progress_services.report_submit(
+                    item=item, department=lead, reporter=staff, status="done" if percent == 100 else "in_progress",
+                    percent=percent, narrative=year.text("done" if percent == 100 else "progress", item, month),
+                    readings={}, evidence=[], base_version=item.version)
+                progress_services.report_approve(report=submitted, reviewer=head,
+                                                 comment=year.rng.choice(TEXTS["approve_comment"]))
+            day = min(datetime.date(plan_year, month, 20), due)
+            year.at(_at(day, 15), report)
+        if office is not None:
+            def check(state=state):
+                item = WorkItem.objects.get(pk=state["item"].pk)
+                if item.status == WorkItem.Status.DONE and item.closed_at is None:
+                    year.result.checks += 1
+                    supervision_services.completion_close(item=item, user=office,
+                                                          comment=TEXTS["completion_close"][0])
+            year.at(_at(min(datetime.date(plan_year, months[-1], 24), due + datetime.timedelta(days=3)), 10), check)
+
+        def answer(state=state, staff=staff, lead=lead):
+            instruction = state["instruction"]
+            instruction.refresh_from_db()
+            if instruction.is_open:
+                supervision_services.instruction_reply(instruction=instruction, user=staff, department=lead,
+                                                       text=TEXTS["replies"][0])
+        year.at(_at(start + datetime.timedelta(days=4), 16), answer)
+
+
+def _chases(year: _Year) -> None:
+    """After each quarter the office chases the departments that are late (一键催办); one answers in writing,
+    the others answer with their next report."""
+    office = _user("duban")
+    if office is None:
+        return
+    for month, day_of_month in ((4, 3), (7, 3), (10, 10)):
+        day = datetime.date(year.plan.year, month, day_of_month)
+        state = {}
+
+        def chase(day=day, state=state):
+            progress_services.rollup_refresh(plan=year.plan, today=day)
+            late = supervision_services.late_departments(plan=year.plan)[:4]
+            if not late:
+                return
+            state["chase"] = supervision_services.chase_create(
+                plan=year.plan, author=office, message=year.rng.choice(TEXTS["chase"]),
+                reply_by=day + datetime.timedelta(days=5), targets={entry.department: list(entry.items) for entry in late})
+            year.result.chases += 1
+        year.at(_at(day, 9, 15), chase)
+
+        def answer(state=state):
+            chase = state.get("chase")
+            if chase is None:
+                return
+            target = chase.targets.select_related("department").order_by("pk").first()
+            staff, _head = year.people.get(target.department_id, (None, None))
+            if staff is not None and target.answered_at is None:
+                supervision_services.chase_answer(target=target, user=staff, text=year.rng.choice(TEXTS["chase_answer"]))
+        year.at(_at(day + datetime.timedelta(days=2), 11), answer)
+
+
+def _extensions(year: _Year, late: list[WorkItem]) -> None:
+    """Two requests for more time on late items: one checked by the office and approved by leadership,
+    one refused by the office."""
+    leader, office = _user("leader"), _user("duban")
+    if leader is None or office is None:
+        return
+    plan_year = year.plan.year
+    for position, item in enumerate(late[:2]):
         lead = item.responsibilities.get(role="lead").department
-        staff, _head = year.people.get(lead.pk, (None, None))
-        if staff is not None and position < 4:
-            def answer(staff=staff, state=state, position=position):
-                supervision_services.instruction_reply(instruction=state["instruction"], user=staff,
-                                                       text=TEXTS["replies"][position % len(TEXTS["replies"])])
-            year.at(_at(day + datetime.timedelta(days=year.rng.randint(3, 6)), 16), answer)
+        _staff, head = year.people.get(lead.pk, (None, None))
+        if head is None:
+            continue
+        day = datetime.date(plan_year, 9 + position, 15)
+        new_due = datetime.date(plan_year + 1, 3, 31) if position == 0 else datetime.date(plan_year + 1, 1, 31)
+        state = {}
+
+        def ask(item=item, head=head, lead=lead, new_due=new_due, state=state, position=position):
+            fresh = WorkItem.objects.get(pk=item.pk)
+            state["extension"] = supervision_services.extension_request(
+                item=fresh, user=head, department=lead, new_due=new_due, reason=TEXTS["extension_reason"][position])
+            year.result.extensions += 1
+        year.at(_at(day, 14), ask)
+        if position == 0:
+            year.at(_at(day + datetime.timedelta(days=1), 10), lambda state=state: supervision_services.extension_check(
+                extension=state["extension"], user=office, approve=True, comment=TEXTS["extension_check"][0]))
+            year.at(_at(day + datetime.timedelta(days=3), 9), lambda state=state: supervision_services.extension_decide(
+                extension=state["extension"], user=leader, approve=True, comment=TEXTS["instruction_close"][0]))
+        else:
+            year.at(_at(day + datetime.timedelta(days=1), 10), lambda state=state: supervision_services.extension_check(
+                extension=state["extension"], user=office, approve=False, comment=TEXTS["extension_refuse"][0]))
+
+
+def _completion_checks(year: _Year) -> None:
+    """At the start of each month the office checks what was reported done (销号); the first is returned
+    (退回重办), reported done again with what was missing four days later, and closed the month after."""
+    office = _user("duban")
+    if office is None or not year.plan.completion_check_required:
+        return
+    state = {"returned": None, "redone": False}
+    for month in range(2, 13):
+        day = datetime.date(year.plan.year, month, 3)
+
+        def check():
+            waiting = WorkItem.objects.filter(section__plan=year.plan, status=WorkItem.Status.DONE,
+                                              closed_at__isnull=True).order_by("section__number", "number")
+            for item in waiting:
+                year.result.checks += 1
+                if state["returned"] is None:
+                    state["returned"] = item
+                    supervision_services.completion_return(item=item, user=office,
+                                                           comment=TEXTS["completion_return"][0])
+                else:
+                    supervision_services.completion_close(item=item, user=office, comment=TEXTS["completion_close"][0])
+        year.at(_at(day, 9), check)
+
+        def again(month=month):
+            # The schedule is fixed before the year runs: each month has a slot for the one redo.
+            if state["returned"] is None or state["redone"]:
+                return
+            state["redone"] = True
+            item = state["returned"]
+            lead = item.responsibilities.get(role="lead").department
+            staff, head = year.people.get(lead.pk, (None, None))
+            if staff is None or head is None:
+                return
+            fresh = WorkItem.objects.prefetch_related("targets").get(pk=item.pk)
+            report = progress_services.report_submit(
+                item=fresh, department=lead, reporter=staff, status="done", percent=100,
+                narrative=year.text("done", fresh, month) + TEXTS["resubmitted"], readings=_readings(fresh, 1.0),
+                evidence=[], base_version=fresh.version)
+            progress_services.report_approve(report=report, reviewer=head, comment=TEXTS["approve_comment"][0])
+        year.at(_at(day + datetime.timedelta(days=4), 15), again)
+
+
+def _summaries(year: _Year) -> None:
+    """半年总结 and 年终总结 from the responsible departments: most on time, a few late, one missing."""
+    requirements = list(year.plan.summary_requirements.order_by("due_date"))
+    departments = list(Department.objects.filter(responsibilities__role="lead",
+                                                 responsibilities__item__section__plan=year.plan)
+                       .distinct().order_by("order"))
+    for requirement in requirements:
+        for position, department in enumerate(departments):
+            staff, _head = year.people.get(department.pk, (None, None))
+            if staff is None or (position == len(departments) - 1 and requirement == requirements[-1]):
+                continue
+            offset = year.rng.randint(-9, -1) if position % 4 else year.rng.randint(1, 3)
+            day = min(requirement.due_date + datetime.timedelta(days=offset), year.plan.year_end)
+
+            def send(requirement=requirement, department=department, staff=staff):
+                supervision_services.summary_submit(
+                    requirement=requirement, department=department, user=staff,
+                    text=TEXTS["summary"][0].format(department=department.name, name=requirement.name))
+                year.result.summaries += 1
+            year.at(_at(day, 16), send)
 
 
 def seed_year(*, plan: WorkPlan | None = None, seed: int = 2020, until: datetime.date | None = None) -> DemoYear:
@@ -301,6 +534,11 @@ def seed_year(*, plan: WorkPlan | None = None, seed: int = 2020, until: datetime
         for item in with_brands:
             _brands_year(year, item)
         _instructions(year, regular, late)
+        _assignments(year, _lead_departments(plan))
+        _chases(year)
+        _extensions(year, late)
+        _completion_checks(year)
+        _summaries(year)
         # One transaction: a year of history is written in seconds, not one disk sync per change.
         with transaction.atomic():
             year.run(until=until)

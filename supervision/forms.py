@@ -18,7 +18,12 @@ def _not_in_the_past(day: datetime.date | None, message) -> datetime.date | None
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker: its value is always ISO (YYYY-MM-DD), whatever the language's format."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs=attrs, format=format)
 
 
 class InstructionForm(forms.Form):
@@ -51,6 +56,7 @@ class AssignmentForm(InstructionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departments"].required = True
+        self.fields["departments"].error_messages["required"] = _("Choose at least one department.")
         self.fields["departments"].help_text = _("The first one leads.")
         self.fields["due_date"].required = True
 
@@ -108,7 +114,8 @@ class ExtensionForm(forms.Form):
     checkpoint = forms.ModelChoiceField(queryset=None, label=_("For"), required=False,
                                         empty_label=_("the item's due date"))
     new_due = forms.DateField(label=_("New date"), widget=DateInput)
-    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("Say why more time is needed.")})
 
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,7 +163,7 @@ class DecisionForm(forms.Form):
 
 class SummaryForm(forms.Form):
     department = forms.ModelChoiceField(queryset=None, label=_("Department"), empty_label=None)
-    text = forms.CharField(label=_("Summary"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(label=_("The summary"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)

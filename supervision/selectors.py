@@ -115,12 +115,14 @@ def my_chases(*, user, plan: WorkPlan) -> list[ChaseTarget]:
                 .order_by("-chase__created_at").distinct())
 
 
-def my_summaries(*, user, plan: WorkPlan) -> list:
-    """The summary reports the user's departments still owe, soonest first."""
+def my_summaries(*, user, plan: WorkPlan, today: datetime.date | None = None) -> list:
+    """The summary reports the user's departments still owe and that are due within a month (or late)."""
     from departments.models import Membership
 
+    horizon = (today or timezone.localdate()) + datetime.timedelta(days=DUE_SOON_DAYS)
     mine = Membership.objects.filter(user=user).values("department_id")
-    return [row for row in summary_rows(plan=plan, department_ids=mine) if row.latest is None]
+    return [row for row in summary_rows(plan=plan, department_ids=mine)
+            if row.latest is None and row.requirement.due_date <= horizon]
 
 
 def item_instructions(*, item_id: int) -> list[Instruction]:

@@ -2,7 +2,8 @@
 
 Guarantees:
 - A chase reaches each department once (in-app to its people, e-mail, its group robot),
-  whatever retries or double clicks happen (the reminder log's key per chase and department).
+  whatever retries happen (the reminder log's key per chase and department); a department
+  already chased for the same scope today, and not answered yet, is not chased again.
 - Who is late is read from the official figures (the roll-up), the same ones every page shows.
 """
 
@@ -65,6 +66,14 @@ def chase_create(*, plan: WorkPlan, author, message: str, reply_by: datetime.dat
         raise ValidationError({"departments": _("Choose at least one department to chase.")})
     if reply_by < timezone.localdate():
         raise ValidationError({"reply_by": _("The answer-by date has passed already; give a date from today on.")})
+    # A second click (or a second office clerk) the same day chases nobody twice for the same thing.
+    today = timezone.localdate()
+    chased_today = set(ChaseTarget.objects.filter(
+        chase__plan=plan, chase__item=item, chase__section=section, chase__created_at__date=today,
+        department__in=list(targets), answered_at__isnull=True).values_list("department_id", flat=True))
+    targets = {department: items for department, items in targets.items() if department.pk not in chased_today}
+    if not targets:
+        raise ValidationError({"departments": _("These departments were chased for this today already.")})
     chase = Chase(plan=plan, item=item, section=section, created_by=author, message=message, reply_by=reply_by)
     chase.full_clean()
     chase.save()

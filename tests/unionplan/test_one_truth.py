@@ -53,7 +53,9 @@ def test_every_item_shows_one_figure_everywhere(client, demo, django_user_model)
     rollups = {r.item_id: r for r in ItemRollup.objects.filter(item__section__plan=demo)}
     items = list(WorkItem.objects.filter(section__plan=demo).select_related("section")
                  .prefetch_related("responsibilities__department").order_by("section__number", "number"))
-    assert len(rollups) == len(items) == 18
+    # the document's 18 items and the 交办事项 assigned in March
+    assert len(rollups) == len(items) == 19
+    assert [i.title for i in items if i.section.is_assignments] == ["筹备全市职工秋季运动会"]
     plan_page = client.get(reverse("tasks:plan-detail", args=[demo.pk])).content.decode()
     section_pages = {section.pk: client.get(reverse("dashboard:section-dashboard", args=[section.pk])).content.decode()
                      for section in demo.sections.all()}

@@ -238,6 +238,12 @@ def _rows(w):
             ("GET", reverse("departments:people-upload-job", args=[w["people_job"].pk]), None, admin_only),
             ("POST", reverse("departments:people-upload-job", args=[w["people_job"].pk]), {"retry": "1"}, admin_post),
         ],
+        "departments:person-roles": [
+            ("GET", reverse("departments:person-roles", args=[w["users"]["other_staff"].pk]), None,
+             only({"plan_admin": 405})),
+            ("POST", reverse("departments:person-roles", args=[w["users"]["other_staff"].pk]),
+             {"roles": ["supervision"]}, admin_post),
+        ],
         "departments:person-deactivate": [
             ("GET", reverse("departments:person-deactivate", args=[w["users"]["other_staff"].pk]), None,
              only({"plan_admin": 405})),

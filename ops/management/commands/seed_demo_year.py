@@ -29,3 +29,8 @@ class Command(BaseCommand):
                "milestones": year.milestone_reports, "instructions": year.instructions, "snapshots": year.snapshots,
                "seconds": time.monotonic() - start}
         ))
+        self.stdout.write(
+            _("Supervision: %(chases)d chases, %(extensions)d extension requests, %(checks)d completion checks (销号 or "
+              "returned), %(assignments)d assignments, %(summaries)d summaries.")
+            % {"chases": year.chases, "extensions": year.extensions, "checks": year.checks,
+               "assignments": year.assignments, "summaries": year.summaries})
