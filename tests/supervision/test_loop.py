@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from core.exceptions import Conflict
-from departments.models import Department, Membership
+from departments.models import Department
 from departments.services import membership_set
 from notifications import services as notification_services
 from notifications.models import Notification, ReminderLog
