@@ -6,6 +6,7 @@ PostgreSQL and Redis.
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -99,6 +100,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     # First, so it times the whole request and every log line of it carries the request id.
     "unionplan.logging.RequestLogMiddleware",
+    # Health checks answer before the HTTPS redirect and the host check (the container's own probe).
+    "unionplan.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -181,8 +184,13 @@ AXES_RESET_ON_SUCCESS = True
 # The lock lasts the stated time from the last counted failure; tries while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Reverse proxies in front of the portal that append to X-Forwarded-For (production: the intranet's one).
-TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=1 if PRODUCTION else 0)
+# The client's address comes from the socket, unless the deployment says it has reverse proxies:
+# TRUSTED_PROXY_HOPS of them append to X-Forwarded-For (docker-compose.yml: its nginx, 1), and the
+# header counts only on a connection from TRUSTED_PROXIES (addresses or networks; compose: nginx's).
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a mistyped entry stops the start, not a log-in later
 AXES_CLIENT_IP_CALLABLE = "unionplan.backends.client_address"
 
 LANGUAGE_CODE = "zh-hans"
