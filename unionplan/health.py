@@ -44,13 +44,14 @@ def readyz(request):
 
 
 class HealthCheckMiddleware:
-    """Answers /healthz and /readyz before the HTTPS redirect and the host check.
+    """Answers /healthz and /readyz before the host check.
 
     The process supervisor asks over plain HTTP from inside the container
     (`http://127.0.0.1:8000/healthz`, docker-compose.yml): with no X-Forwarded-Proto the HTTPS
-    redirect answered 301, and its Host is not one of ALLOWED_HOSTS (a 400). Both answers say
-    nothing about the process, so these two paths skip them; everything else meets them.
-    Placed right after the request log, so a check is still logged with its request id.
+    redirect answered 301 (these paths are in SECURE_REDIRECT_EXEMPT), and its Host is not one
+    of ALLOWED_HOSTS (a 400, from CommonMiddleware, after this one). Both answers say nothing
+    about the process; every other path meets them. After the request log and the security
+    headers, so a check is still logged with its request id and carries the same headers.
     """
 
     def __init__(self, get_response):

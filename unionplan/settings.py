@@ -51,6 +51,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+# The container's health check asks over plain HTTP (docker-compose.yml): answered, never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Content-Security-Policy in every mode, so the tests see the header users get. Pages have no
 # inline script or style="" (bars and the Gantt board are sized by data attributes that
 # unionplan.css maps); images may be data: URIs (ECharts' and Swagger UI's icons).
@@ -100,10 +102,12 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     # First, so it times the whole request and every log line of it carries the request id.
     "unionplan.logging.RequestLogMiddleware",
-    # Health checks answer before the HTTPS redirect and the host check (the container's own probe).
-    "unionplan.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Health checks answer before the host check (the container's own probe; see SECURE_REDIRECT_EXEMPT).
+    "unionplan.health.HealthCheckMiddleware",
+    # Before anything reads a body: a Content-Length above the largest legitimate upload is a 413.
+    "unionplan.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionplan.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -214,6 +218,18 @@ if PRODUCTION:
     }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Behind nginx (docker-compose.yml) evidence files are sent by nginx from an internal location
+# (X-Accel-Redirect) once the portal has checked who may have them; empty: Django sends them.
+UNIONPLAN_EVIDENCE_ACCEL_REDIRECT = env.str("UNIONPLAN_EVIDENCE_ACCEL_REDIRECT", default="")
+
+# Request bodies. The largest legitimate one is a report with five evidence files of 10 MB
+# (progress.evidence); a body that is not multipart (a form, the API's JSON) is at most 2.5 MB,
+# Django's default made explicit. unionplan.middleware.RequestSizeLimitMiddleware refuses larger
+# ones before reading them, and nginx the same (client_max_body_size).
+UNIONPLAN_MAX_REQUEST_BYTES = env.int("UNIONPLAN_MAX_REQUEST_BYTES", default=51 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Uploaded files up to 2.5 MB stay in memory; larger ones are spooled to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Sessions live in the database: a Redis outage must not log everyone out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
