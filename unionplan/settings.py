@@ -208,7 +208,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 if PRODUCTION:
-    # The app serves its own static files (whitenoise): an intranet server needs no extra proxy rules.
+    # Behind docker-compose's nginx, nginx serves /static/ itself; whitenoise serves them wherever
+    # gunicorn runs without it.
     MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                       "whitenoise.middleware.WhiteNoiseMiddleware")
     # Hashed, compressed files from `collectstatic`, cached for a year by browsers.
