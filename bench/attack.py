@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import datetime
 import io
 import json
 import os
@@ -43,6 +44,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,6 +128,7 @@ class Run:
         self.processes = []
         self.ids: dict = {}
         self.tokens: dict[str, str] = {}
+        self.crashed = False
 
     # --- the portal ---------------------------------------------------------------------
     def start(self) -> None:
@@ -273,7 +276,7 @@ class Run:
         lines.append(f"| **all** | {total.requests:,} | {total.leaks} | {total.server_errors} | {total.lost} | "
                      f"web log: {log['5xx']} responses ≥ 500, {log['timeouts']} WORKER TIMEOUT |")
         print("\n".join(lines))
-        return not (total.leaks or total.server_errors or total.lost or log["5xx"] or log["timeouts"])
+        return not (total.leaks or total.server_errors or total.lost or log["5xx"] or log["timeouts"] or self.crashed)
 
     def web_log_errors(self) -> dict[str, int]:
         self.web_log.flush()
@@ -662,8 +665,12 @@ def formulas(run: Run) -> None:
         run.api(row, "d02-head", "POST", f"reports/{report['id']}/review/", {"decision": "approve"})
     leader = run.logged_in("leader")
     for year in (2020, 2021):
-        status, _, _ = run.send(row, leader, "GET", f"/dashboard/bulletin.xlsx?year={year}")
+        # the period up to today (the portal's day, Asia/Shanghai), so that the reports just written are in it
+        today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
+        status, _, _ = run.send(row, leader, "GET", f"/dashboard/bulletin.xlsx?year={year}&from={year}-01-01&to={today}")
         if status != 200:
+            row.notes.append(f"{year}: the bulletin answered {status}")
+            row.lost += 1
             continue
         workbook = openpyxl.load_workbook(io.BytesIO(leader.body))
         formulas_found = [f"{sheet.title}!{cell.coordinate}" for sheet in workbook for line in sheet.iter_rows()
@@ -756,9 +763,16 @@ def oversized_bodies(run: Run) -> None:
                 connection.sendall((f"POST {path} HTTP/1.1\r\nHost: {SITE}\r\nX-Forwarded-Proto: https\r\n"
                                     f"Content-Type: {content_type}\r\nContent-Length: {length}\r\n\r\n").encode())
                 if length <= 8 * 2**20:
-                    # Under the proxy's limit: nginx takes the whole body, then the portal refuses it.
-                    connection.sendall(b"x" * length)
-                answer = connection.recv(200)
+                    # Under the proxy's limit: nginx takes the whole body, then the portal refuses it
+                    # (the portal itself answers before it has all of it, and closes).
+                    try:
+                        connection.sendall(b"x" * length)
+                    except OSError:
+                        pass
+                try:
+                    answer = connection.recv(200)
+                except OSError:
+                    answer = b""
             seconds = time.monotonic() - started
             if seconds > 3:
                 row.leak(f"{length // 2**20} MB to {path} on {port} took {seconds:.1f} s to refuse")
@@ -833,6 +847,9 @@ def main() -> None:
             except TimeUp:
                 run.rows[-1].notes.append("stopped: time limit")
                 break
+            except Exception as error:  # an attack that could not run says so, and the run fails
+                run.rows[-1].notes.append(f"the attack itself failed: {type(error).__name__}: {error}")
+                run.crashed = True
     finally:
         run.stop()
     clean = run.print_table()

@@ -418,11 +418,20 @@ def _send_headers_only(port: int, path: str, length: int, content_type: str) -> 
 
 
 def check_oversized_bodies():
-    """512 MB announced to the log-in page, 1 GB to the reports API: refused at once, nothing read."""
+    """512 MB announced to the log-in page, 1 GB to the reports API: refused at once, nothing read.
+    3 MB of JSON (under nginx's limit, over the portal's for a body that is not a file): a 413, not a
+    502 from a connection the portal closed while nginx was still sending."""
     for port, who in ((PORT, "nginx"), (UPSTREAM_PORT, "the portal itself")):
         for path, length in (("/accounts/login/", 512 * 2**20), ("/api/v1/reports/", 2**30)):
             status, seconds = _send_headers_only(port, path, length, "multipart/form-data; boundary=x")
             check(status == 413 and seconds < 2, f"{who}: {length // 2**20} MB to {path} refused ({status}, {seconds:.2f} s)")
+    for attempt in range(3):
+        for megabytes, expected in ((3, 413), (2, 401)):  # 2 MB: under every limit, refused for want of a token
+            status, _, _ = Browser(host=SITE).request(
+                "POST", "/api/v1/reports/", body=b"[" + b"1," * (megabytes * 2**19) + b"1]",
+                headers={"Content-Type": "application/json"})
+            check(status == expected, f"nginx, then the portal: {megabytes} MB of JSON answered {status} "
+                                      f"(not a 502 from a connection cut under nginx; try {attempt + 1})")
 
 
 def check_slow_clients(slow=8, seconds=12):

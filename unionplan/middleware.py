@@ -28,10 +28,11 @@ class RequestSizeLimitMiddleware:
 
     Django's own limits come too late for this: the CSRF check reads the whole body (a multipart
     one is spooled to disk first), so 1 GB sent to the log-in page was written out before the
-    403. A multipart body may be as large as the largest legitimate upload
-    (UNIONPLAN_MAX_REQUEST_BYTES: five evidence files of 10 MB and the form); any other body as
-    DATA_UPLOAD_MAX_MEMORY_SIZE (the API's JSON too, which DRF reads without Django's check).
-    The reverse proxy refuses the same sizes (deploy/nginx/unionplan.conf.template).
+    403. No body may be larger than the largest legitimate upload (UNIONPLAN_MAX_REQUEST_BYTES:
+    five evidence files of 10 MB and the form): refused unread, as the reverse proxy refuses it
+    (deploy/nginx/unionplan.conf.template). A body that is not multipart may be as large as
+    DATA_UPLOAD_MAX_MEMORY_SIZE (the API's JSON too, which DRF reads without Django's check);
+    a larger one, still under the first limit, is read and dropped before the 413.
     """
 
     def __init__(self, get_response):
@@ -42,10 +43,23 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        if length > settings.UNIONPLAN_MAX_REQUEST_BYTES:
+            return self._too_large(request, settings.UNIONPLAN_MAX_REQUEST_BYTES)
         multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
-        limit = settings.UNIONPLAN_MAX_REQUEST_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if length <= limit:
-            return self.get_response(request)
+        if not multipart and length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            response = self._too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        else:
+            response = self.get_response(request)
+        # A body nobody read (a 401, 403 or 413 answered first) is taken and dropped, never kept:
+        # nginx is still sending it, and a connection closed under it is a 502 instead of the answer.
+        try:
+            while request.read(65536):
+                pass
+        except (OSError, ValueError):
+            pass
+        return response
+
+    def _too_large(self, request, limit: int):
         message = _("The upload is too large (at most %(limit)d MB).") % {"limit": limit // (1024 * 1024) or 1}
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
