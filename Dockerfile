@@ -7,7 +7,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends postgresql-clie
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN useradd --system --home /var/lib/unionplan unionplan && mkdir -p /var/lib/unionplan/media /var/lib/unionplan/backups \
+RUN useradd --system --home /var/lib/unionplan unionplan \
+    && mkdir -p /var/lib/unionplan/media /var/lib/unionplan/staticfiles /var/lib/unionplan/backups \
     && chown -R unionplan /var/lib/unionplan
 USER unionplan
 EXPOSE 8000

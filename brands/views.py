@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.querystring import int_param
 from departments.models import Department
 from progress.forms import form_after_conflict
 from progress.services import ProgressConflict
@@ -25,7 +26,8 @@ from .progress import expected_percent
 def brand_board(request):
     plan_id = request.GET.get("plan")
     if plan_id:
-        plan = WorkPlan.objects.filter(pk=plan_id).first() if plan_id.isdigit() else None
+        plan_pk = int_param(plan_id)
+        plan = WorkPlan.objects.filter(pk=plan_pk).first() if plan_pk else None
         if plan is None:
             raise Http404
     else:

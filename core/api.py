@@ -6,11 +6,15 @@ them under /api/v1/.
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework.exceptions import ValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -47,10 +51,79 @@ class IsActiveUser(BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_active)
 
 
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,19}")
+
+
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        """`?page_size=` is a whole number from 1 (above 200 reads as 200); anything else is a 400,
+        not the default page size said nothing about (DRF's own reading)."""
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        if len(values) > 1 or not _WHOLE_NUMBER.fullmatch(values[0]) or int(values[0]) < 1:
+            raise ValidationError({self.page_size_query_param: [_("A whole number from 1 to %(max)d.")
+                                                                % {"max": self.max_page_size}]})
+        return min(int(values[0]), self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        # DRF reads an empty or repeated ?page= as page 1; like any other page that is not there, a 404.
+        values = request.query_params.getlist(self.page_query_param)
+        if len(values) > 1 or values == [""]:
+            raise NotFound(_("Invalid page."))
+        return super().get_page_number(request, paginator)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, held to the types the schema gives the filters.
+
+    django-filter reads a boolean filter that is not "true"/"false" (`?is_active=7`) as no
+    filter at all, a number filter as a decimal (`?year=2020.5`), an empty or repeated
+    parameter as absent: each answered 200 with a list the client did not ask for. Here each is
+    a 400 naming the parameter, like any other wrong value.
+    """
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            errors = {}
+            for name, declared in filterset.filters.items():
+                problem = _problem(declared, request.query_params.getlist(name))
+                if problem:
+                    errors[name] = [problem]
+            if errors:
+                # With the form's own errors on the other parameters, so the client hears of all at once.
+                filterset.is_valid()
+                raise ValidationError({name: list(messages) for name, messages in filterset.errors.items()} | errors)
+        return filterset
+
+
+def _problem(declared, values: list[str]) -> str | None:
+    if not values:
+        return None
+    if len(values) > 1:
+        return _("Give this parameter once.")
+    value = values[0]
+    if value == "":
+        return _("Give a value, or leave the parameter out.")
+    if isinstance(declared, django_filters.BooleanFilter) and value not in ("true", "false"):
+        return _("Must be true or false.")
+    if isinstance(declared, django_filters.NumberFilter) and not _WHOLE_NUMBER.fullmatch(value):
+        return _("Must be a whole number.")
+    return None
+
+
+class TextField(serializers.CharField):
+    """A text in a request body, which must be a string: DRF's CharField also takes 123 or 1.5 as "123"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 def form_errors(form, *, rename: dict[str, str] | None = None) -> dict[str, list[str]]:

@@ -10,7 +10,7 @@ CHINESE_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
 
 def chinese_numeral_value(numeral: str) -> int:
     """一 -> 1, 十二 -> 12, 二十 -> 20, 一百零五 -> 105; Arabic digits are read as they are ("5" -> 5)."""
-    if numeral.isdigit():
+    if numeral.isdecimal():  # what int() reads; "²".isdigit() is true too
         return int(numeral)
     total, digit = 0, 0
     for character in numeral:

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.querystring import int_param
 from departments.models import Department
 from progress import selectors as progress_selectors
 from tasks import extensions
@@ -23,9 +24,8 @@ from . import bulletins, periods, permissions, selectors
 
 
 def _number(request, name: str) -> int | None:
-    """A whole number from the query string; anything else ("²", "1e3", "") is no number."""
-    text = request.GET.get(name, "")
-    return int(text) if text.isascii() and text.isdigit() else None
+    """A whole number from the query string; anything else ("²", "1e3", "", thirty digits) is no number."""
+    return int_param(request.GET.get(name))
 
 
 def _dashboard_plan(request) -> WorkPlan:

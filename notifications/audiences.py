@@ -10,13 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from departments.models import Membership
-from departments.roles import LEADERSHIP_GROUP
+from departments.roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP
 
 from .models import WebhookChannel
 
 LEADERSHIP = "leadership"
+PLAN_ADMINS = "plan_admins"
 
 
 def staff_of(department_id: int) -> str:
@@ -57,4 +59,12 @@ def department_recipients(*, department_ids: Iterable[int]) -> dict[int, Departm
 def leadership_users() -> list:
     return list(
         get_user_model().objects.filter(groups__name=LEADERSHIP_GROUP, is_active=True).order_by("username").distinct()
+    )
+
+
+def plan_admin_users() -> list:
+    """The plan admins (and superusers, who are plan admins too): the reviewers next in line."""
+    return list(
+        get_user_model().objects.filter(Q(groups__name=PLAN_ADMIN_GROUP) | Q(is_superuser=True), is_active=True)
+        .order_by("username").distinct()
     )

@@ -30,15 +30,33 @@ class ChannelError(Exception):
     """The channel did not take the message; worth retrying."""
 
 
+# What WeCom's and DingTalk's markdown give a meaning to — links and images ([…](…)), emphasis
+# (* _ ~), code (`), headings (#), quotes and HTML such as <font> or WeCom's <@userid> mention (< >),
+# tables (|), escapes (\) and mentions (@all, @mobile) — shown instead as their full-width forms,
+# which read the same in Chinese text. Titles and bodies quote item titles, department names and
+# people's comments as they were typed or imported.
+_MARKDOWN_AS_TEXT = str.maketrans({
+    "[": "［", "]": "］", "<": "＜", ">": "＞", "*": "＊", "_": "＿", "~": "～", "`": "｀", "#": "＃",
+    "|": "｜", "\\": "＼", "@": "＠", "\r": "",
+})
+
+
+def markdown_text(text: str, *, one_line: bool = False) -> str:
+    """Plain text that a robot's markdown shows as it is (`one_line`: also no line breaks, for a heading)."""
+    if one_line:
+        text = " ".join(text.split())
+    return text.translate(_MARKDOWN_AS_TEXT)
+
+
 @dataclass(frozen=True)
 class Message:
     title: str
-    body: str
+    body: str  # plain text
     url: str  # absolute
 
     def markdown(self) -> str:
         link = f"\n\n[{self.url}]({self.url})" if self.url else ""
-        return f"### {self.title}\n\n{self.body}{link}"
+        return f"### {markdown_text(self.title, one_line=True)}\n\n{markdown_text(self.body)}{link}"
 
 
 def send_email(message: Message, *, address: str) -> None:
@@ -67,7 +85,8 @@ def dingtalk_payload(message: Message) -> dict:
     """DingTalk (钉钉) custom robot: a markdown message with a title."""
     return {
         "msgtype": "markdown",
-        "markdown": {"title": message.title[:64], "text": _truncate(message.markdown(), DINGTALK_MARKDOWN_LIMIT)},
+        "markdown": {"title": markdown_text(message.title, one_line=True)[:64],
+                     "text": _truncate(message.markdown(), DINGTALK_MARKDOWN_LIMIT)},
         "at": {"atMobiles": [], "isAtAll": False},
     }
 

@@ -7,7 +7,7 @@ write from `progress.services`, a write's rules from the page forms.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from core.api import ERRORS, ID_PATTERN, IdFilter, form_errors, reference, require
 from core.api_viewsets import ReadOnly
-from departments.models import Department, Membership
+from departments.models import Department
 from tasks import selectors as plan_selectors
 
 from . import permissions, selectors, services
@@ -41,10 +41,10 @@ class ReportFilter(django_filters.FilterSet):
     def filter_to_review(self, queryset, name, value):
         if not value:
             return queryset
-        heads = Membership.objects.filter(
-            department=OuterRef("department"), user=self.request.user, role=Membership.Role.HEAD
+        user = self.request.user
+        return queryset.filter(
+            selectors.awaiting_review_by(user=user, as_plan_admin=permissions.reviews_when_no_head_may(user))
         )
-        return queryset.filter(Exists(heads), state=ProgressReport.State.SUBMITTED)
 
 
 @extend_schema_view(list=extend_schema(responses={200: ReportSerializer(many=True), **ERRORS}),
@@ -103,9 +103,10 @@ class ReportViewSet(ReadOnly):
                    responses={200: ReportSerializer, 409: OpenApiResponse(description="Already reviewed"), **ERRORS})
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        """Approve a report, or return it with a comment (the department's heads, plan admins)."""
+        """Approve a report, or return it with a comment (the department's heads, plan admins; never its reporter)."""
         report = get_object_or_404(ProgressReport.objects.select_related("item__section__plan", "department__head_group"), pk=pk)
-        require(permissions.can_review(request.user, report))
+        # A reviewer who comes second learns who was first (409, from the service), as the schema says.
+        require(permissions.is_reviewer_of(request.user, report))
         shape = ReviewSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         form = ReviewForm(shape.validated_data)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from urllib.parse import quote
+
 from django import forms
-from django.http import FileResponse, Http404
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 
@@ -86,10 +90,26 @@ def validate_evidence(upload) -> EvidenceUpload:
     return EvidenceUpload(name=name, content_type=content_type, size=upload.size, file=upload)
 
 
-def evidence_response(evidence) -> FileResponse:
-    """The stored file as a download under its original name (pages and the API); 404 if it is gone."""
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
+def evidence_response(evidence) -> HttpResponse:
+    """The stored file as a download under its original name (pages and the API); 404 if it is gone.
+
+    Asked only after the permission check. Behind nginx the file itself is sent by nginx
+    (X-Accel-Redirect to an internal location on MEDIA_ROOT), so a slow download holds no
+    gunicorn worker. Never kept by a browser or a shared cache: evidence is for those allowed.
+    """
+    prefix = settings.UNIONPLAN_EVIDENCE_ACCEL_REDIRECT
+    if prefix:
+        if not evidence.file.storage.exists(evidence.file.name):
+            raise Http404
+        response = HttpResponse(content_type=evidence.content_type)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(evidence.file.name)
+        response["Content-Disposition"] = content_disposition_header(True, evidence.original_name)
+    else:
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError:
+            raise Http404
+        response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                                content_type=evidence.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

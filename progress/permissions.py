@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from core.people import display_name
 from departments.permissions import in_group, is_plan_admin
 from tasks import permissions as plan_permissions
 
@@ -18,9 +21,42 @@ def reporting_departments(user, item) -> list:
     return plan_permissions.reporting_departments(user, item)
 
 
-def can_review(user, report: ProgressReport) -> bool:
-    """A head reviews their own department's reports, and only those still awaiting review."""
-    if report.state != ProgressReport.State.SUBMITTED or not user.is_authenticated or not user.is_active:
+@dataclass(frozen=True)
+class ReviewLine:
+    """Who reviews a report, in the order they are asked.
+
+    The heads of its department other than its reporter are asked first; when there is none
+    (the department's only head reported), the next reviewer in line is asked: the plan admins.
+    A plan admin may review any report but their own. This is the one place that says who
+    reviews: the review queue, the item page, the API's `to_review` and the review request
+    ask it (督查, the supervision office, joins the line here).
+    """
+
+    heads: tuple  # users: the department's heads, the reporter left out
+
+    @property
+    def plan_admins_asked(self) -> bool:
+        return not self.heads
+
+    @property
+    def head_names(self) -> str:
+        return "、".join(display_name(head) for head in self.heads)
+
+
+def review_line(report: ProgressReport, *, heads) -> ReviewLine:
+    """The report's line of reviewers, from its department's (active) heads as a selector read them."""
+    return ReviewLine(heads=tuple(head for head in heads if head.pk != report.reporter_id))
+
+
+def reviews_when_no_head_may(user) -> bool:
+    """Plan admins are next in line: they are asked for the reports no other head may review."""
+    return is_plan_admin(user)
+
+
+def is_reviewer_of(user, report: ProgressReport) -> bool:
+    """Is the user one of the report's reviewers while its plan is open (whatever the report's state)?
+    Never its reporter."""
+    if not user.is_authenticated or not user.is_active or user.pk == report.reporter_id:
         return False
     if not plan_permissions.is_open(report.item):
         return False
@@ -29,6 +65,11 @@ def can_review(user, report: ProgressReport) -> bool:
     return plan_permissions.has_item_permission(user, plan_permissions.REVIEW, report.item) and in_group(
         user, report.department.head_group.name
     )
+
+
+def can_review(user, report: ProgressReport) -> bool:
+    """A reviewer of the report (never its reporter) decides it while it awaits review and the plan is open."""
+    return report.state == ProgressReport.State.SUBMITTED and is_reviewer_of(user, report)
 
 
 def can_download_evidence(user, evidence) -> bool:

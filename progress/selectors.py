@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext as _
 
 from departments.models import Membership
 from tasks.extensions import ItemFigure, TimelineEvent
-from tasks.models import WorkItem
+from tasks.models import WorkItem, WorkPlan
 
+from . import permissions
 from .models import Evidence, ItemRollup, ItemSnapshot, PlanRollup, ProgressReport, TargetReading
 
 
@@ -56,18 +58,42 @@ def report_for_review(*, report_id: int) -> ProgressReport:
     return ProgressReport.objects.select_related("item__section__plan", "department__head_group").get(pk=report_id)
 
 
-def review_queue(*, user) -> QuerySet[ProgressReport]:
-    """Reports awaiting review in the departments the user heads, oldest first."""
-    return (
-        ProgressReport.objects.filter(
-            state=ProgressReport.State.SUBMITTED,
-            department__memberships__user=user,
-            department__memberships__role=Membership.Role.HEAD,
-        )
-        .select_related("item__section", "department", "reporter")
+def awaiting_review_by(*, user, as_plan_admin: bool) -> Q:
+    """Submitted reports whose line of reviewers (`permissions.review_line`) the user stands in
+    first: their department's, when they head it, unless they reported it; for a plan admin also
+    those no other head may review."""
+    heads = Membership.objects.filter(department=OuterRef("department"), role=Membership.Role.HEAD)
+    awaiting = Exists(heads.filter(user=user))
+    if as_plan_admin:
+        awaiting |= ~Exists(heads.filter(user__is_active=True).exclude(user=OuterRef("reporter")))
+    return Q(awaiting, state=ProgressReport.State.SUBMITTED) & ~Q(reporter=user) & ~Q(
+        item__section__plan__status=WorkPlan.Status.CLOSED
+    )
+
+
+def review_queue(*, user, as_plan_admin: bool) -> list[ProgressReport]:
+    """Reports awaiting the user's review, oldest first, each with its line of reviewers."""
+    reports = list(
+        ProgressReport.objects.filter(awaiting_review_by(user=user, as_plan_admin=as_plan_admin))
+        .select_related("item__section__plan", "department__head_group", "reporter")
         .prefetch_related(Prefetch("readings", queryset=TargetReading.objects.select_related("target")), "evidence")
         .order_by("created_at", "pk")
     )
+    return with_review_lines(reports)
+
+
+def with_review_lines(reports: list[ProgressReport]) -> list[ProgressReport]:
+    """Sets `review_line` (who reviews it) on each report awaiting review: one query for all."""
+    waiting = {report.pk: report.department_id for report in reports if report.state == ProgressReport.State.SUBMITTED}
+    heads = defaultdict(list)
+    if waiting:
+        for membership in (Membership.objects.filter(department_id__in=set(waiting.values()),
+                                                     role=Membership.Role.HEAD, user__is_active=True)
+                           .select_related("user").order_by("user__username")):
+            heads[membership.department_id].append(membership.user)
+    for report in reports:
+        report.review_line = permissions.review_line(report, heads=heads[report.department_id]) if report.pk in waiting else None
+    return reports
 
 
 def evidence_file(*, evidence_id: int) -> Evidence:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
+from core.api import TextField
 from core.people import display_name
 from tasks.models import WorkItem
 
@@ -56,7 +57,7 @@ class ReportSubmitSerializer(serializers.Serializer):
                                           help_text="Needed only when the user may report for several departments.")
     status = serializers.ChoiceField(choices=WorkItem.Status.choices)
     percent = serializers.IntegerField(min_value=0, max_value=100)
-    narrative = serializers.CharField(max_length=5000)
+    narrative = TextField(max_length=5000)
     readings = ReadingInputSerializer(many=True, required=False, default=list)
     version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list,
@@ -65,7 +66,7 @@ class ReportSubmitSerializer(serializers.Serializer):
 
 class ReviewSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[ReviewForm.Decision.APPROVE, ReviewForm.Decision.RETURN])
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    comment = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ItemRollupSerializer(serializers.ModelSerializer):

@@ -3,6 +3,8 @@
 Guarantees:
 - `report_submit` refuses a report based on an item version that is no longer
   current (ProgressConflict): two people never silently overwrite each other.
+- Nobody reviews their own report (OwnReport): another head of the department
+  does, or a plan admin, who is asked when there is no other head.
 - Only an approved report of the lead department changes the item's reported
   progress and its targets' current values; a co-organizer's report is its own part.
 - Notifications about a report go through the outbox after commit, once per
@@ -18,6 +20,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
@@ -33,7 +36,7 @@ from notifications.services import ReminderKey, enqueue
 from tasks.cycles import cycle_months
 from tasks.models import Checkpoint, Responsibility, Section, Target, WorkItem, WorkPlan
 
-from . import rollup, selectors, signals
+from . import permissions, rollup, selectors, signals
 from .evidence import EvidenceUpload
 from .models import (
     Evidence,
@@ -140,9 +143,17 @@ def _approve(report: ProgressReport, *, item: WorkItem, reviewer, comment: str) 
             target.save(update_fields=["current_value"])
 
 
-def _lock_report_for_review(report: ProgressReport) -> tuple[ProgressReport, WorkItem]:
+class OwnReport(PermissionDenied):
+    """A reviewer never reviews their own report; nothing was saved."""
+
+
+def _lock_report_for_review(report: ProgressReport, *, reviewer) -> tuple[ProgressReport, WorkItem]:
     item = _lock_item(report.item_id)
     locked = ProgressReport.objects.select_for_update(of=("self",)).select_related("department", "reviewer").get(pk=report.pk)
+    if reviewer.pk == locked.reporter_id:
+        raise OwnReport(_("You cannot review your own report: another head of the department or a plan admin does."))
+    if item.section.plan.status == WorkPlan.Status.CLOSED:
+        raise ProgressConflict(_("This plan is closed: its reports are no longer reviewed."), item=item)
     if locked.state != ProgressReport.State.SUBMITTED:
         raise ProgressConflict(
             _("This report was already reviewed by %(name)s.")
@@ -154,8 +165,10 @@ def _lock_report_for_review(report: ProgressReport) -> tuple[ProgressReport, Wor
 
 @transaction.atomic
 def report_approve(*, report: ProgressReport, reviewer, comment: str = "") -> ProgressReport:
-    """Approve a submitted report; the lead department's then becomes the item's official progress."""
-    locked, item = _lock_report_for_review(report)
+    """Approve a submitted report; the lead department's then becomes the item's official progress.
+
+    Refuses (OwnReport) a reviewer who is the report's reporter, whatever their role."""
+    locked, item = _lock_report_for_review(report, reviewer=reviewer)
     _approve(locked, item=item, reviewer=reviewer, comment=comment)
     _bump_version(item)
     _tell_reporter(locked)
@@ -165,8 +178,10 @@ def report_approve(*, report: ProgressReport, reviewer, comment: str = "") -> Pr
 
 @transaction.atomic
 def report_return(*, report: ProgressReport, reviewer, comment: str) -> ProgressReport:
-    """Send a report back to its department with the head's comment; official progress is unchanged."""
-    locked, item = _lock_report_for_review(report)
+    """Send a report back to its department with the head's comment; official progress is unchanged.
+
+    Refuses (OwnReport) a reviewer who is the report's reporter."""
+    locked, item = _lock_report_for_review(report, reviewer=reviewer)
     locked.state = ProgressReport.State.RETURNED
     locked.reviewer, locked.review_comment, locked.reviewed_at = reviewer, comment, timezone.now()
     locked.full_clean()
@@ -187,7 +202,9 @@ def _tell_reporter(report: ProgressReport) -> None:
 
 
 def report_submitted_notify(*, report_id: int) -> int:
-    """Tell the department's heads a report awaits their review; once per report. Returns deliveries sent."""
+    """Ask the report's first reviewers in line (`permissions.review_line`) to review it: the
+    department's heads other than the reporter, else the plan admins; once per report.
+    Returns deliveries sent."""
     report = ProgressReport.objects.select_related("item", "department", "reporter").filter(pk=report_id).first()
     if report is None or report.state != ProgressReport.State.SUBMITTED:
         # Reviewed already (or counted at once on a plan without review): nothing to ask for.
@@ -195,7 +212,11 @@ def report_submitted_notify(*, report_id: int) -> int:
     heads = audiences.department_recipients(department_ids=[report.department_id])[
         report.department_id
     ].heads
-    users = [user for user in heads if user.pk != report.reporter_id]
+    line = permissions.review_line(report, heads=heads)
+    if line.plan_admins_asked:
+        audience, users = audiences.PLAN_ADMINS, [u for u in audiences.plan_admin_users() if u.pk != report.reporter_id]
+    else:
+        audience, users = audiences.heads_of(report.department_id), list(line.heads)
     if not users:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
@@ -204,7 +225,7 @@ def report_submitted_notify(*, report_id: int) -> int:
         title = _("Report awaiting your review: %(item)s") % words
         body = _("%(who)s (%(department)s) reported %(percent)d%% on work item %(item)s.") % words
     reminder = notification_services.reminder_claim(
-        key=ReminderKey(f"report:{report.pk}", audiences.heads_of(report.department_id), "review_request", "submitted"),
+        key=ReminderKey(f"report:{report.pk}", audience, "review_request", "submitted"),
         title=title, body=body, url=report.get_absolute_url(), users=users,
     )
     if reminder is None:

@@ -73,7 +73,7 @@ def report_review(request, report_id: int):
         report = selectors.report_for_review(report_id=report_id)
     except ProgressReport.DoesNotExist:
         raise Http404
-    if not permissions.can_review(request.user, report):
+    if not permissions.is_reviewer_of(request.user, report):
         raise PermissionDenied
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -95,8 +95,8 @@ def report_review(request, report_id: int):
 
 @login_required
 def review_queue(request):
-    return render(request, "progress/review_queue.html", {"reports": selectors.review_queue(user=request.user),
-                                                          "review_form": ReviewForm()})
+    reports = selectors.review_queue(user=request.user, as_plan_admin=permissions.reviews_when_no_head_may(request.user))
+    return render(request, "progress/review_queue.html", {"reports": reports, "review_form": ReviewForm()})
 
 
 @login_required
@@ -112,7 +112,7 @@ def evidence_download(request, evidence_id: int):
 
 def reports_panel(request, item, overrides):
     """The item page's reports: each with its review form where the user may review it."""
-    reports = selectors.item_reports(item_id=item.pk)
+    reports = selectors.with_review_lines(selectors.item_reports(item_id=item.pk))
     for report in reports:
         report.item = item  # the item is loaded already: permission checks need its plan
     actions = []

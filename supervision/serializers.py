@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api import TextField
 from core.people import display_name
 
 from .models import Instruction, InstructionEntry
@@ -37,14 +38,14 @@ class InstructionSerializer(serializers.ModelSerializer):
 
 class InstructionCreateSerializer(serializers.Serializer):
     item = serializers.IntegerField(min_value=1)
-    text = serializers.CharField(max_length=2000)
+    text = TextField(max_length=2000)
     departments = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=200)
     due_date = serializers.DateField(required=False, allow_null=True)
 
 
 class InstructionReplySerializer(serializers.Serializer):
-    reply = serializers.CharField(max_length=2000)
+    reply = TextField(max_length=2000)
 
 
 class InstructionConclusionSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    comment = TextField(max_length=2000, required=False, allow_blank=True)

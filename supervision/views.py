@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import Conflict
+from core.querystring import int_param
 from core.views import allowed_only
 from departments.models import Department, Membership
 from progress import selectors as progress_selectors
@@ -50,9 +51,9 @@ def _refused(form, error: ValidationError):
 
 
 def _current_plan(request) -> WorkPlan:
-    plan_id = request.GET.get("plan") or request.POST.get("plan")
-    if plan_id and str(plan_id).isdigit():
-        return get_object_or_404(WorkPlan, pk=int(plan_id))
+    plan_id = int_param(request.GET.get("plan") or request.POST.get("plan"))
+    if plan_id is not None:
+        return get_object_or_404(WorkPlan, pk=plan_id)
     plan = plan_selectors.plan_current()
     if plan is None:
         raise Http404
@@ -214,9 +215,10 @@ def _chase_scope(request) -> dict:
     for key, model in (("item", WorkItem), ("section", Section), ("department", Department)):
         value = source.get(key)
         if value:
-            if not str(value).isdigit():
+            pk = int_param(value)
+            if pk is None:
                 raise Http404
-            scope[key] = get_object_or_404(model, pk=int(value))
+            scope[key] = get_object_or_404(model, pk=pk)
     return scope
 
 

@@ -45,8 +45,8 @@ class PlanViewSet(ReadOnly):
     ordering = ["-year", "organization"]
     queryset = WorkPlan.objects.all()
 
-    @extend_schema(request=None, responses={200: PlanSerializer, 409: OpenApiResponse(description="Set-up missing"),
-                                            **ERRORS})
+    @extend_schema(request=None, responses={
+        200: PlanSerializer, 409: OpenApiResponse(description="Set-up missing, or the plan is closed"), **ERRORS})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Publish a draft plan; refused with what is still missing (plan admins)."""
@@ -108,7 +108,8 @@ class TargetViewSet(ReadOnly):
     ordering = ["item__section__plan", "item__section__number", "item__number", "order"]
     queryset = Target.objects.all()
 
-    @extend_schema(request=TargetFillSerializer, responses={200: TargetSerializer, **ERRORS})
+    @extend_schema(request=TargetFillSerializer,
+                   responses={200: TargetSerializer, 409: OpenApiResponse(description="The plan is closed"), **ERRORS})
     @action(detail=True, methods=["post"])
     def fill(self, request, pk=None):
         """Give a placeholder target (待定) its value, or mark it as staying without one (plan admins)."""

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.dates import shift_year
+from core.exceptions import Conflict
 from departments import services as department_services
 from departments.models import Department, DepartmentAlias
 from departments.selectors import department_names_with_aliases
@@ -839,9 +840,27 @@ class PlanNotReady(Exception):
         super().__init__(_("The plan cannot be published yet."))
 
 
+class PlanClosed(Conflict):
+    """A closed plan is read-only (its history stays as it was); nothing was saved."""
+
+    def __init__(self, plan: WorkPlan):
+        super().__init__(_("%(title)s is closed and read-only.") % {"title": plan.title})
+
+
+def _refuse_if_closed(plan_id: int) -> WorkPlan:
+    # Read under a row lock: a plan closed by another request meanwhile is closed here too.
+    plan = WorkPlan.objects.select_for_update().get(pk=plan_id)
+    if plan.status == WorkPlan.Status.CLOSED:
+        raise PlanClosed(plan)
+    return plan
+
+
 @transaction.atomic
 def target_fill(*, target: Target, value: Decimal | None, no_number: bool = False) -> Target:
-    """Give a placeholder target (待定) its value, or mark it as staying without a number."""
+    """Give a placeholder target (待定) its value, or mark it as staying without a number.
+
+    Refused (PlanClosed) on a closed plan."""
+    _refuse_if_closed(target.item.section.plan_id)
     target.target_value = None if no_number else value
     target.no_number = no_number
     target.full_clean()
@@ -852,9 +871,11 @@ def target_fill(*, target: Target, value: Decimal | None, no_number: bool = Fals
 
 @transaction.atomic
 def plan_publish(*, plan: WorkPlan) -> WorkPlan:
-    """Publish a draft plan; refused (PlanNotReady) while required set-up is missing."""
+    """Publish a draft plan; refused (PlanNotReady) while required set-up is missing, and on a
+    closed plan (PlanClosed: reopening is its own action)."""
     from .selectors import plan_setup_problems
 
+    _refuse_if_closed(plan.pk)
     problems = plan_setup_problems(plan=plan)
     if problems.blocking:
         raise PlanNotReady(problems)

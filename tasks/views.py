@@ -225,7 +225,11 @@ def target_fill(request, target_id: int):
             request, "tasks/plan_setup.html", {"plan": plan, "problems": problems, "target_forms": forms_by_target},
             status=400,
         )
-    services.target_fill(target=target, value=form.cleaned_data["value"], no_number=form.cleaned_data["no_number"])
+    try:
+        services.target_fill(target=target, value=form.cleaned_data["value"], no_number=form.cleaned_data["no_number"])
+    except services.PlanClosed as refusal:
+        messages.error(request, refusal.message)
+        return redirect(plan)
     messages.success(request, _("Target saved: %(subject)s") % {"subject": target.subject})
     return redirect(reverse("tasks:plan-setup", args=[plan.pk]) + "#placeholders")
 
@@ -236,6 +240,9 @@ def plan_publish(request, plan_id: int):
     plan = get_object_or_404(WorkPlan, pk=plan_id)
     try:
         services.plan_publish(plan=plan)
+    except services.PlanClosed as refusal:
+        messages.error(request, refusal.message)
+        return redirect("tasks:manage-plans")
     except services.PlanNotReady as refusal:
         messages.error(
             request,

@@ -1,10 +1,14 @@
 """/api/v1/: the endpoints of each app, the OpenAPI schema, its docs page, and tokens."""
 
+from django.conf import settings
 from django.urls import include, path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.api import ERRORS
@@ -27,7 +31,19 @@ class TokenView(ObtainAuthToken):
         }
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes marks the request it refused (or whose failure reached the limit); the
+            # serializer only sees "no user" and would answer 400 like a wrong password.
+            if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
+                minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+                return Response(
+                    {"detail": _("Too many failed log-ins: this account is locked at your address for %(minutes)d "
+                                 "minutes.") % {"minutes": minutes}},
+                    status=429, headers={"Retry-After": str(minutes * 60)},
+                )
+            raise
 
 
 router = DefaultRouter()

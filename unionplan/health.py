@@ -1,5 +1,6 @@
 """Liveness and readiness for the process supervisor and the load balancer (no login, no session)."""
 
+
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -40,3 +41,23 @@ def readyz(request):
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     status = 200 if all(checks.values()) else 503
     return JsonResponse({name: "ok" if good else "unavailable" for name, good in checks.items()}, status=status)
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz and /readyz before the host check.
+
+    The process supervisor asks over plain HTTP from inside the container
+    (`http://127.0.0.1:8000/healthz`, docker-compose.yml): with no X-Forwarded-Proto the HTTPS
+    redirect answered 301 (these paths are in SECURE_REDIRECT_EXEMPT), and its Host is not one
+    of ALLOWED_HOSTS (a 400, from CommonMiddleware, after this one). Both answers say nothing
+    about the process; every other path meets them. After the request log and the security
+    headers, so a check is still logged with its request id and carries the same headers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.views = {"/healthz": healthz, "/readyz": readyz}
+
+    def __call__(self, request):
+        view = self.views.get(request.path_info)
+        return view(request) if view is not None else self.get_response(request)

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
@@ -18,3 +20,47 @@ class PortalLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses (413) a request whose Content-Length is above what any form of the portal takes,
+    before anything reads its body.
+
+    Django's own limits come too late for this: the CSRF check reads the whole body (a multipart
+    one is spooled to disk first), so 1 GB sent to the log-in page was written out before the
+    403. No body may be larger than the largest legitimate upload (UNIONPLAN_MAX_REQUEST_BYTES:
+    five evidence files of 10 MB and the form): refused unread, as the reverse proxy refuses it
+    (deploy/nginx/unionplan.conf.template). A body that is not multipart may be as large as
+    DATA_UPLOAD_MAX_MEMORY_SIZE (the API's JSON too, which DRF reads without Django's check);
+    a larger one, still under the first limit, is read and dropped before the 413.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.UNIONPLAN_MAX_REQUEST_BYTES:
+            return self._too_large(request, settings.UNIONPLAN_MAX_REQUEST_BYTES)
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        if not multipart and length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            response = self._too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        else:
+            response = self.get_response(request)
+        # A body nobody read (a 401, 403 or 413 answered first) is taken and dropped, never kept:
+        # nginx is still sending it, and a connection closed under it is a 502 instead of the answer.
+        try:
+            while request.read(65536):
+                pass
+        except (OSError, ValueError):
+            pass
+        return response
+
+    def _too_large(self, request, limit: int):
+        message = _("The upload is too large (at most %(limit)d MB).") % {"limit": limit // (1024 * 1024) or 1}
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=413)
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

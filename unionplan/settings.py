@@ -6,6 +6,7 @@ PostgreSQL and Redis.
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -50,6 +51,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+# The container's health check asks over plain HTTP (docker-compose.yml): answered, never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Content-Security-Policy in every mode, so the tests see the header users get. Pages have no
 # inline script or style="" (bars and the Gantt board are sized by data attributes that
 # unionplan.css maps); images may be data: URIs (ECharts' and Swagger UI's icons).
@@ -101,6 +104,10 @@ MIDDLEWARE = [
     "unionplan.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Health checks answer before the host check (the container's own probe; see SECURE_REDIRECT_EXEMPT).
+    "unionplan.health.HealthCheckMiddleware",
+    # Before anything reads a body: a Content-Length above the largest legitimate upload is a 413.
+    "unionplan.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionplan.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,8 +188,13 @@ AXES_RESET_ON_SUCCESS = True
 # The lock lasts the stated time from the last counted failure; tries while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Reverse proxies in front of the portal that append to X-Forwarded-For (production: the intranet's one).
-TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=1 if PRODUCTION else 0)
+# The client's address comes from the socket, unless the deployment says it has reverse proxies:
+# TRUSTED_PROXY_HOPS of them append to X-Forwarded-For (docker-compose.yml: its nginx, 1), and the
+# header counts only on a connection from TRUSTED_PROXIES (addresses or networks; compose: nginx's).
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a mistyped entry stops the start, not a log-in later
 AXES_CLIENT_IP_CALLABLE = "unionplan.backends.client_address"
 
 LANGUAGE_CODE = "zh-hans"
@@ -196,7 +208,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 if PRODUCTION:
-    # The app serves its own static files (whitenoise): an intranet server needs no extra proxy rules.
+    # Behind docker-compose's nginx, nginx serves /static/ itself; whitenoise serves them wherever
+    # gunicorn runs without it.
     MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                       "whitenoise.middleware.WhiteNoiseMiddleware")
     # Hashed, compressed files from `collectstatic`, cached for a year by browsers.
@@ -206,6 +219,18 @@ if PRODUCTION:
     }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Behind nginx (docker-compose.yml) evidence files are sent by nginx from an internal location
+# (X-Accel-Redirect) once the portal has checked who may have them; empty: Django sends them.
+UNIONPLAN_EVIDENCE_ACCEL_REDIRECT = env.str("UNIONPLAN_EVIDENCE_ACCEL_REDIRECT", default="")
+
+# Request bodies. The largest legitimate one is a report with five evidence files of 10 MB
+# (progress.evidence); a body that is not multipart (a form, the API's JSON) is at most 2.5 MB,
+# Django's default made explicit. unionplan.middleware.RequestSizeLimitMiddleware refuses larger
+# ones before reading them, and nginx the same (client_max_body_size).
+UNIONPLAN_MAX_REQUEST_BYTES = env.int("UNIONPLAN_MAX_REQUEST_BYTES", default=51 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Uploaded files up to 2.5 MB stay in memory; larger ones are spooled to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Sessions live in the database: a Redis outage must not log everyone out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -308,7 +333,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["core.api.IsActiveUser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        # django-filter, strict about the filters' types (a wrong one is a 400, not an unfiltered list)
+        "core.api.FilterBackend",
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],

@@ -22,3 +22,12 @@ def test_text_that_looks_like_a_formula_is_written_as_text(text):
 
     # then it holds the same words, as a string, marked as quoted text
     assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+
+
+def test_control_characters_a_cell_cannot_hold_are_left_out():
+    # openpyxl raises IllegalCharacterError on them: a narrative with one made the bulletin a 500
+    workbook = Workbook()
+    text_cell(workbook.active["A1"], "进度\x01\x08过半")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert load_workbook(io.BytesIO(buffer.getvalue())).active["A1"].value == "进度过半"

@@ -107,3 +107,29 @@ def test_claiming_the_same_key_twice_plans_nothing_more(world):
     assert _claim(world) is not None
     assert _claim(world) is None
     assert Delivery.objects.count() == 4
+
+
+def test_robot_markdown_shows_titles_and_names_as_text(world, robots, settings):
+    # given an item title and a department name (imported from a plan) that are markdown: a link,
+    # an HTML tag, emphasis, a mention of everybody and a new heading
+    settings.UNIONPLAN_SITE_URL = "https://portal.example.org"
+    title = "1. [点击查看](http://evil.example/) <font color=\"warning\">紧急</font>\n# 伪造标题 @all"
+    services.reminder_claim(
+        key=ReminderKey("item:1", f"department:{world.office.pk}:staff", "due_soon", "2020-12-31/7d"),
+        title=title, body="**办公室** <@all> `x` | a | ~~b~~ \\ 请报送。", url="/items/1/", users=[],
+        webhooks=[world.wecom, world.dingtalk],
+    )
+    # when the robots are sent the reminder
+    services.deliveries_send()
+    [wecom] = robots.posts_to("/cgi-bin/webhook/send", key="office-key")
+    [dingtalk] = robots.posts_to("/robot/send", access_token="office-token")
+    content = wecom.payload["markdown"]["content"]
+    # then the only link is the portal's own, the heading is one line, and nothing is markup or a mention
+    assert content == (
+        "### 1. ［点击查看］(http://evil.example/) ＜font color=\"warning\"＞紧急＜/font＞ ＃ 伪造标题 ＠all\n\n"
+        "＊＊办公室＊＊ ＜＠all＞ ｀x｀ ｜ a ｜ ～～b～～ ＼ 请报送。\n\n"
+        "[https://portal.example.org/items/1/](https://portal.example.org/items/1/)"
+    )
+    assert dingtalk.payload["markdown"]["text"] == content
+    assert "@" not in dingtalk.payload["markdown"]["title"] and "\n" not in dingtalk.payload["markdown"]["title"]
+    assert dingtalk.payload["at"] == {"atMobiles": [], "isAtAll": False}

@@ -117,7 +117,8 @@ def test_the_head_approves_and_the_item_shows_the_progress(roles, submitted, ite
     assert head.get(f"{API}/reports/", {"to_review": "true"}).json()["count"] == 0
 
     again = head.post(f"{API}/reports/{submitted.pk}/review/", {"decision": "approve"}, format="json")
-    assert again.status_code == 403  # no longer awaiting review
+    # then a second review is a conflict (the schema's 409), naming who came first
+    assert again.status_code == 409 and "head" in again.json()["detail"]
 
 
 def test_returning_needs_a_comment(roles, submitted):

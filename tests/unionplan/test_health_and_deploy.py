@@ -59,3 +59,31 @@ def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_containers_own_health_check_is_answered_in_production(client, settings):
+    # given production's HTTPS redirect and a site name in ALLOWED_HOSTS
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["unionplan.example.cn"]
+    # when the compose healthcheck asks gunicorn over plain HTTP, as 127.0.0.1:8000, with no X-Forwarded-Proto
+    live = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    ready = client.get("/readyz", HTTP_HOST="127.0.0.1:8000")
+    # then both answer (not 301 to https, not 400 for the host), while every page keeps both rules
+    assert (live.status_code, live.content) == (200, b"ok")
+    assert ready.status_code == 200
+    assert client.get("/accounts/login/", HTTP_HOST="unionplan.example.cn").status_code == 301
+    assert client.get("/accounts/login/", HTTP_HOST="127.0.0.1:8000", secure=True).status_code == 400
+
+
+def test_production_takes_the_client_address_from_the_socket_unless_told_of_a_proxy(tmp_path):
+    env = os.environ | {
+        "DJANGO_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "unionplan.example.cn",
+        "UNIONPLAN_VAR_DIR": str(tmp_path),
+    }
+    env.pop("TRUSTED_PROXY_HOPS", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.conf import settings; print(settings.TRUSTED_PROXY_HOPS, settings.TRUSTED_PROXIES)"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "0 ['127.0.0.1', '::1']", result.stdout + result.stderr

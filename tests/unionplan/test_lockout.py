@@ -146,9 +146,10 @@ def test_code_on_the_server_authenticates_without_a_request(staff):
 
 
 def test_behind_the_proxy_each_client_address_is_locked_apart_and_a_forged_header_does_not_help(client, staff, settings):
-    # given one trusted reverse proxy (production's default): every request comes from the proxy's address
+    # given one trusted reverse proxy (docker-compose's nginx): every request comes from the proxy's address
     settings.TRUSTED_PROXY_HOPS = 1
     proxy = "172.18.0.5"
+    settings.TRUSTED_PROXIES = ["172.18.0.0/24"]
 
     def via_proxy(password, client_address, forged=""):
         forwarded = f"{forged}, {client_address}" if forged else client_address
@@ -163,3 +164,46 @@ def test_behind_the_proxy_each_client_address_is_locked_apart_and_a_forged_heade
 
     # then the same user at another PC behind the same proxy still logs in
     assert via_proxy(PASSWORD, OTHER_PC).status_code == 302
+
+
+def test_without_a_proxy_a_forged_header_changes_nothing(client, staff, settings):
+    # given production without a proxy in front (the default: the socket's address counts)
+    assert settings.TRUSTED_PROXY_HOPS == 0
+    # when one client sends 40 wrong passwords, each with a new X-Forwarded-For
+    for n in range(40):
+        client.post(reverse("login"), {"username": "staff", "password": "wrong"}, REMOTE_ADDR=OFFICE_PC,
+                    HTTP_X_FORWARDED_FOR=f"10.9.{n}.1")
+    # then it was locked at its own address after five, and the right password does not let it in
+    response = client.post(reverse("login"), {"username": "staff", "password": PASSWORD}, REMOTE_ADDR=OFFICE_PC,
+                           HTTP_X_FORWARDED_FOR="10.9.99.1")
+    assert is_lockout_page(response)
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {OFFICE_PC}
+
+
+def test_the_header_counts_only_on_a_connection_from_a_trusted_proxy(client, staff, settings):
+    # given a deployment with one proxy at 172.18.0.5, and a client that reaches gunicorn directly
+    settings.TRUSTED_PROXY_HOPS = 1
+    settings.TRUSTED_PROXIES = ["172.18.0.5"]
+    victim = "192.168.1.50"
+    # when the direct client forges the victim's address five times
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "staff", "password": "wrong"}, REMOTE_ADDR=OTHER_PC,
+                    HTTP_X_FORWARDED_FOR=victim)
+    # then it locked itself out, not the victim, who logs in through the proxy
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {OTHER_PC}
+    response = client.post(reverse("login"), {"username": "staff", "password": PASSWORD}, REMOTE_ADDR="172.18.0.5",
+                           HTTP_X_FORWARDED_FOR=victim)
+    assert response.status_code == 302
+
+
+def test_the_token_endpoint_answers_429_while_locked(client, staff):
+    # given five wrong passwords against the token endpoint
+    url = "/api/v1/auth/token/"
+    answers = [client.post(url, {"username": "staff", "password": "wrong"}, REMOTE_ADDR=OFFICE_PC).status_code
+               for _ in range(5)]
+    # when the right one comes
+    locked = client.post(url, {"username": "staff", "password": PASSWORD}, REMOTE_ADDR=OFFICE_PC)
+    # then: four 400s (wrong password), then 429 as the schema says, with when to try again
+    assert answers == [400, 400, 400, 400, 429]
+    assert locked.status_code == 429 and locked["Retry-After"] == "1800"
+    assert "锁定" in locked.json()["detail"]

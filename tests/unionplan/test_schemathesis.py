@@ -2,7 +2,7 @@
 
 Every operation gets generated requests, valid and invalid; every response
 must not be a server error and must match what the schema says (status code,
-content type, body, headers). The app is called in-process through WSGI on
+content type, body, headers), and an invalid request must be refused. The app is called in-process through WSGI on
 the test database, with the 2020 plan and real tokens.
 UNIONPLAN_SCHEMATHESIS_EXAMPLES sets the examples per operation (default 25).
 """
@@ -23,6 +23,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -36,8 +37,10 @@ from unionplan.wsgi import application
 # Hundreds of generated requests per operation: run once in CI, on PostgreSQL.
 pytestmark = pytest.mark.fuzz
 
+# negative_data_rejection: a request the schema calls invalid (a wrongly typed page_size, is_active, year,
+# placeholder, to_review, an instruction text that is not a string) must be refused, not answered.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance]
+          response_headers_conformance, negative_data_rejection]
 EXAMPLES = int(os.environ.get("UNIONPLAN_SCHEMATHESIS_EXAMPLES", "25"))
 
 
