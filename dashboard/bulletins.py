@@ -129,14 +129,16 @@ def excel_bulletin(*, bulletin) -> bytes:
     ranking = workbook.create_sheet(title=_("Departments"))
     row(ranking, [_("%(title)s: departments") % {"title": bulletin.plan.title}, period_label(bulletin)], header=True)
     row(ranking, [_("Rank"), _("Department"), _("Items led"), _("On-time rate"), _("Progress"), _("Change in the period"),
-                  _("Reports received"), _("Reporting days missed"), _("Overdue items"), _("Instructions unanswered")],
+                  _("Reports received"), _("Reporting days missed"), _("Overdue items"), _("Instructions unanswered"),
+                  _("Summaries not sent")],
         header=True)
     for department in bulletin.departments:
         department_row = department.row
         row(ranking, [department.rank, department_row.department.name, department_row.items,
                       percent(department_row.on_time_rate), percent(department_row.percent), _signed(department.change),
-                      department.reports, len(department.missed), len(department.overdue), len(department.instructions)])
-    widths(ranking, [6, 24, 10, 10, 10, 14, 10, 12, 10, 12])
+                      department.reports, len(department.missed), len(department.overdue), len(department.instructions),
+                      "、".join(r.name for r in department.summaries_missing) or "—"])
+    widths(ranking, [6, 24, 10, 10, 10, 14, 10, 12, 10, 12, 16])
     _print_on_a4_landscape(ranking, header_rows=2)
 
     by_section: dict[int, list] = {}
@@ -309,6 +311,13 @@ def word_bulletin(*, bulletin) -> bytes:
             "author": display_name(instruction.author), "day": _day(instruction.created_at.date())})
     if not unanswered:
         paragraph(_("None."))
+    late_summaries = [(d, r) for d in bulletin.departments for r in d.summaries_missing]
+    if late_summaries:
+        paragraph(_("(4) Summary reports not sent"), font=fonts["subheading"])
+        for department, requirement in late_summaries:
+            paragraph(_("%(department)s: %(name)s, due %(day)s.") % {
+                "department": department.row.department.name, "name": requirement.name,
+                "day": _day(requirement.due_date)})
 
     paragraph("")
     paragraph(plan.organization, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)

@@ -207,7 +207,7 @@ def item_rows(*, plan: WorkPlan, section_id: int | None = None, department_id: i
             latest_report_at=Subquery(latest.values("created_at")[:1]),
             latest_report_text=Subquery(latest.values("narrative")[:1]),
             latest_report_state=Subquery(latest.values("state")[:1]),
-            open_instructions=Count("instructions", filter=Q(instructions__handled_at__isnull=True)),
+            open_instructions=Count("instructions", filter=Q(instructions__state="open")),
         )
         .order_by("section__number", "number")
     )
@@ -270,7 +270,8 @@ class DepartmentPeriod:
     reports: int = 0  # reports it sent in the period
     missed: list = field(default_factory=list)  # (reporting day, item) it did not report on
     overdue: list = field(default_factory=list)  # items it leads, overdue at the end
-    instructions: list = field(default_factory=list)  # instructions on its items unanswered at the end
+    instructions: list = field(default_factory=list)  # instructions to it unanswered at the end
+    summaries_missing: list = field(default_factory=list)  # summary reports due in the period, not sent by its end
     rank: int = 0
 
 
@@ -320,7 +321,7 @@ def _reporting_days(plan: WorkPlan, start: datetime.date, end: datetime.date) ->
 
 def bulletin(*, plan: WorkPlan, start: datetime.date, end: datetime.date, today: datetime.date) -> Bulletin:
     """What a bulletin for `start`–`end` says: a fixed number of queries, whatever the plan's size."""
-    from supervision.models import Instruction
+    from supervision.models import Instruction, SummaryReport, SummaryRequirement
 
     as_of = None if end >= today else end
     figures = dashboard(plan=plan, today=today, as_of=as_of)
@@ -351,12 +352,19 @@ def bulletin(*, plan: WorkPlan, start: datetime.date, end: datetime.date, today:
             for responsibility in item.responsibilities.all():
                 if (item.pk, responsibility.department_id) not in reported:
                     missed.setdefault(responsibility.department_id, []).append((reporting_day, item))
+    # Unanswered at the end: no answer by then, or returned to the departments and not answered again.
     open_at_end = Instruction.objects.filter(item__section__plan=plan, created_at__lt=_end_of(end)).filter(
-        Q(handled_at__isnull=True) | Q(handled_at__gte=_end_of(end))).select_related("author").order_by("created_at")
+        Q(handled_at__isnull=True) | Q(handled_at__gte=_end_of(end)) | Q(state=Instruction.State.OPEN)
+    ).select_related("author").prefetch_related("departments").order_by("created_at")
     instructions: dict[int, list] = {}
     for instruction in open_at_end:
         instruction.item = by_item.get(instruction.item_id, instruction.item)
-        instructions.setdefault(lead_of.get(instruction.item_id), []).append(instruction)
+        for department_id in [d.pk for d in instruction.departments.all()] or [lead_of.get(instruction.item_id)]:
+            instructions.setdefault(department_id, []).append(instruction)
+    due = list(SummaryRequirement.objects.filter(plan=plan, due_date__gte=start, due_date__lte=end))
+    sent = set(SummaryReport.objects.filter(requirement__in=due, created_at__lt=_end_of(end))
+               .values_list("requirement_id", "department_id"))
+    leads = set(lead_of.values())
     earlier = {row.department.pk: row for row in before.departments} if before else {}
     departments = []
     for row in figures.departments:
@@ -370,6 +378,7 @@ def bulletin(*, plan: WorkPlan, start: datetime.date, end: datetime.date, today:
             overdue=[item for item in items if lead_of.get(item.pk) == row.department.pk
                      and item.figure is not None and item.figure.is_overdue],
             instructions=instructions.get(row.department.pk, []),
+            summaries_missing=[r for r in due if row.department.pk in leads and (r.pk, row.department.pk) not in sent],
         ))
     departments.sort(key=lambda d: (-(d.row.on_time_rate or 0), -(d.row.percent or 0), d.row.department.order))
     for rank, department in enumerate(departments, 1):

@@ -121,6 +121,38 @@ def test_an_instruction_unanswered_at_the_end_of_the_period_is_listed(client, ro
     assert "请加快进度。" in text_of(word(client, "?from=2020-06-01&to=2020-06-30"))  # answered on 1 July
 
 
+def test_a_returned_answer_and_a_summary_not_sent_are_listed_in_the_bulletin(client, roles, june):
+    # given the instruction answered on 1 July, returned on the 2nd; 办公室 sends its 半年总结 (due 10 July) on
+    # the 6th, and no other department sends one
+    from supervision.models import Instruction
+
+    office = Department.objects.get(name="办公室")
+    instruction = Instruction.objects.get()
+    requirement = june.summary_requirements.get(name="半年总结")
+    with on(datetime.date(2020, 7, 2)):
+        supervision_services.instruction_return(instruction=instruction, user=roles.leader, comment="请补充。")
+    with on(datetime.date(2020, 7, 6)):
+        supervision_services.summary_submit(requirement=requirement, department=office, user=roles.staff,
+                                            text="上半年工作总结。")
+
+    # when the bulletin for 1–14 July is downloaded on the 15th
+    with on(datetime.date(2020, 7, 15), 11):
+        client.force_login(roles.leader)  # a session of the day the bulletin is asked for
+        response = client.get(reverse("dashboard:bulletin-word") + "?from=2020-07-01&to=2020-07-14")
+        client.force_login(roles.leader)
+        sheet = client.get(reverse("dashboard:bulletin-excel") + "?from=2020-07-01&to=2020-07-14")
+    assert sheet.status_code == 200, sheet.content.decode()[-3000:]
+    workbook = openpyxl.load_workbook(io.BytesIO(sheet.content))
+    assert response.status_code == 200, response.content.decode()[-2000:]
+    text = text_of(docx.Document(io.BytesIO(response.content)))
+
+    # then the returned instruction counts as unanswered, and the departments without a summary are named
+    assert "请加快进度。" in text
+    assert "（四）工作总结未报送" in text and "办公室：半年总结" not in text and "组织基层部：半年总结" in text
+    rows = {row[1]: row for row in workbook["部室"].iter_rows(min_row=3, values_only=True)}
+    assert rows["办公室"][10] == "—" and rows["组织基层部"][10] == "半年总结"
+
+
 def test_the_word_bulletin_is_an_a4_page_in_official_style(client, roles, june):
     client.force_login(roles.leader)
     document = word(client, "?from=2020-06-01&to=2020-06-30")
