@@ -145,7 +145,8 @@ def excel_bulletin(*, bulletin) -> bytes:
     for item in bulletin.items:
         by_section.setdefault(item.section_id, []).append(item)
     headers = [_("No."), _("Work item"), _("Lead department"), _("Co-organizers"), _("Targets"), _("Official progress"),
-               _("Reported"), _("Targets part"), _("Light"), _("Latest approved report")]
+               _("Reported"), _("Targets part"), _("Light"), _("Latest approved report"), _("Due"),
+               _("Extensions")]
     for card in figures.cards:
         sheet = workbook.create_sheet(title=f"{card.section.numeral}")
         row(sheet, [f"{card.section.numeral}、{card.section.title}"], header=True)
@@ -155,12 +156,21 @@ def excel_bulletin(*, bulletin) -> bytes:
             row(sheet, [item.number, item.title, _departments(item, "lead"), _departments(item, "co_organizer"),
                         _targets(item), percent(f.percent) if f else "—", percent(f.reported_percent) if f else "—",
                         percent(f.targets_percent) if f else "—", _light_label(f.light if f else None),
-                        item.latest_report_text or ""], light_column=9, light=f.light if f else None)
-        widths(sheet, [6, 36, 16, 24, 44, 10, 10, 10, 10, 56])
+                        item.latest_report_text or "", _due(item), item.extensions_approved or 0],
+                light_column=9, light=f.light if f else None)
+        widths(sheet, [6, 36, 16, 24, 44, 10, 10, 10, 10, 56, 16, 8])
         _print_on_a4_landscape(sheet, header_rows=2)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _due(item) -> str:
+    """The due date, and the original one when an approved extension moved it."""
+    if item.original_due_date and item.original_due_date != item.due_date:
+        return _("%(due)s (originally %(original)s)") % {"due": item.due_date.isoformat(),
+                                                          "original": item.original_due_date.isoformat()}
+    return item.due_date.isoformat()
 
 
 # ---------------------------------------------------------------------------

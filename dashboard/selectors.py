@@ -225,6 +225,17 @@ def item_rows(*, plan: WorkPlan, section_id: int | None = None, department_id: i
     return rows
 
 
+def _approved_extensions():
+    """How many times an item (or one of its checkpoints) was given more time: bulletins and 考核 see it."""
+    from django.db.models import Func, IntegerField
+
+    from supervision.models import Extension
+
+    approved = Extension.objects.filter(item=OuterRef("pk"), state=Extension.State.APPROVED).order_by()
+    counted = approved.annotate(n=Func("pk", function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
 def bulletin_items(*, plan: WorkPlan, as_of: datetime.date | None = None) -> list[WorkItem]:
     """Every item with its figures, departments, targets and latest approved report text: five queries."""
     latest = ProgressReport.objects.filter(item=OuterRef("pk"), state=ProgressReport.State.APPROVED,
@@ -240,7 +251,8 @@ def bulletin_items(*, plan: WorkPlan, as_of: datetime.date | None = None) -> lis
             Prefetch("responsibilities", queryset=Responsibility.objects.select_related("department").order_by("order")),
             Prefetch("targets", queryset=Target.objects.order_by("order")),
         )
-        .annotate(latest_report_text=Subquery(latest.values("narrative")[:1]))
+        .annotate(latest_report_text=Subquery(latest.values("narrative")[:1]),
+                  extensions_approved=_approved_extensions())
         .order_by("section__number", "number")
     )
     figures = _item_figures(plan=plan, as_of=as_of)

@@ -153,6 +153,23 @@ def test_a_returned_answer_and_a_summary_not_sent_are_listed_in_the_bulletin(cli
     assert rows["办公室"][10] == "—" and rows["组织基层部"][10] == "半年总结"
 
 
+def test_the_bulletin_shows_an_extended_due_date_with_the_original_and_the_count(client, roles, june):
+    # given item 1 moved from 31 December to 31 March next year by an approved extension
+    office = Department.objects.get(name="办公室")
+    item = WorkItem.objects.get(section__plan=june, number=1)
+    with on(datetime.date(2020, 6, 28)):
+        extension = supervision_services.extension_request(item=item, user=roles.head, department=office,
+                                                           new_due=datetime.date(2021, 3, 31), reason="需跨年。")
+        supervision_services.extension_check(extension=extension, user=roles.supervisor, approve=True)
+        supervision_services.extension_decide(extension=extension, user=roles.leader, approve=True)
+    client.force_login(roles.leader)
+
+    # then the section's sheet gives the new date, the original and one extension
+    row = next(r for r in excel(client, "?from=2020-06-01&to=2020-06-30")["一"].iter_rows(min_row=3, values_only=True)
+               if r[0] == 1)
+    assert row[10] == "2021-03-31（原定2020-12-31）" and row[11] == 1
+
+
 def test_the_word_bulletin_is_an_a4_page_in_official_style(client, roles, june):
     client.force_login(roles.leader)
     document = word(client, "?from=2020-06-01&to=2020-06-30")
