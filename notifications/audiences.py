@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from departments.models import Membership
-from departments.roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP
+from departments.roles import LEADERSHIP_GROUP, PLAN_ADMIN_GROUP, SUPERVISION_GROUP
 
 from .models import WebhookChannel
 
 LEADERSHIP = "leadership"
 PLAN_ADMINS = "plan_admins"
+SUPERVISION = "supervision"
 
 
 def staff_of(department_id: int) -> str:
@@ -59,6 +60,13 @@ def department_recipients(*, department_ids: Iterable[int]) -> dict[int, Departm
 def leadership_users() -> list:
     return list(
         get_user_model().objects.filter(groups__name=LEADERSHIP_GROUP, is_active=True).order_by("username").distinct()
+    )
+
+
+def supervision_users() -> list:
+    """The supervision office (督查): who checks extensions and completions and scores the year."""
+    return list(
+        get_user_model().objects.filter(groups__name=SUPERVISION_GROUP, is_active=True).order_by("username").distinct()
     )
 
 

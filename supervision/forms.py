@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput
 from departments.models import Department
 
 
@@ -15,15 +16,6 @@ def _not_in_the_past(day: datetime.date | None, message) -> datetime.date | None
     if day is not None and day < timezone.localdate():
         raise forms.ValidationError(message, code="past")
     return day
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker: its value is always ISO (YYYY-MM-DD), whatever the language's format."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):
-        super().__init__(attrs=attrs, format=format)
 
 
 class InstructionForm(forms.Form):

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
 from core.people import display_name
-from departments.roles import SUPERVISION_GROUP
 from notifications import audiences
 from notifications import services as notification_services
 from notifications.services import ReminderKey
@@ -88,12 +87,10 @@ def completion_return(*, item: WorkItem, user, comment: str) -> CompletionCheck:
 
 def awaiting_check_notice(*, report: ProgressReport) -> None:
     """A lead department's "done" was approved: the office is asked to check it (once per report)."""
-    from django.contrib.auth import get_user_model
-
-    supervisors = list(get_user_model().objects.filter(groups__name=SUPERVISION_GROUP, is_active=True).distinct())
+    supervisors = audiences.supervision_users()
     words = {"item": str(report.item), "department": report.department.name}
     notification_services.notice(
-        key=ReminderKey(f"report:{report.pk}", "supervision", "completion", "awaiting"),
+        key=ReminderKey(f"report:{report.pk}", audiences.SUPERVISION, "completion", "awaiting"),
         title=_("Reported done, awaiting your check (销号): %(item)s") % words,
         body=_("%(department)s reports it done; the head approved.") % words,
         url=report.item.get_absolute_url(), users=supervisors,

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
 from core.people import display_name
-from departments.roles import SUPERVISION_GROUP
 from notifications import audiences
 from notifications import services as notification_services
 from notifications.services import ReminderKey
@@ -30,16 +29,10 @@ from tasks.models import Checkpoint, WorkItem
 from ..models import Extension
 
 
-def _supervisors():
-    from django.contrib.auth import get_user_model
-
-    return list(get_user_model().objects.filter(groups__name=SUPERVISION_GROUP, is_active=True).distinct())
-
-
 def _tell(extension: Extension, *, audience: str, users, step: str, title: str, body: str, webhooks=()) -> None:
     notification_services.notice(
         key=ReminderKey(f"extension:{extension.pk}", audience, "extension", step),
-        title=title, body=body, url=extension.item.get_absolute_url() + "#extensions", users=users, webhooks=webhooks,
+        title=title, body=body, url=extension.item.get_absolute_url() + f"#extension-{extension.pk}", users=users, webhooks=webhooks,
     )
 
 
@@ -72,7 +65,7 @@ def extension_request(*, item: WorkItem, user, department, new_due: datetime.dat
     extension.full_clean()
     extension.save()
     words = _words(extension, user)
-    _tell(extension, audience="supervision", users=_supervisors(), step="asked",
+    _tell(extension, audience=audiences.SUPERVISION, users=audiences.supervision_users(), step="asked",
           title=_("Extension asked for: %(what)s") % words,
           body=_("%(who)s asks to move %(from)s to %(to)s: %(reason)s") % words)
     return extension
