@@ -71,6 +71,7 @@ class ReminderLog(models.Model):
         EXTENSION = "extension", _("extension request")
         COMPLETION = "completion", _("completion check (销号)")
         SUMMARY_DUE = "summary_due", _("summary report due")
+        ASSESSMENT = "assessment", _("year-end assessment (考核)")
 
     subject = models.CharField(_("about"), max_length=64, help_text=_("e.g. item:12, target:40, plan:1"))
     audience = models.CharField(_("to"), max_length=64, help_text=_("e.g. department:5:staff, leadership"))

@@ -37,5 +37,6 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("", include("progress.urls")),
     path("", include("supervision.urls")),
+    path("", include("assessment.urls")),
     path("", include("tasks.urls")),
 ]

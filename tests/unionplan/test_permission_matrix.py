@@ -276,6 +276,7 @@ def _rows(w):
         ],
     }
     rows |= _api_rows(w)
+    rows |= _assessment_rows(w)
     superuser_request = RequestFactory().get("/")
     superuser_request.user = w["users"]["plan_admin"]
     for model, model_admin in admin.site._registry.items():
@@ -353,6 +354,67 @@ def _supervision_rows(w):
              {"department": w["office"].pk, "text": "上半年工作总结。"}, only({"staff": 302, "head": 302})
              | {"co_staff": 400, "co_head": 400, "other_staff": 400, "other_head": 400}),
         ],
+    }
+
+
+def _assessment_rows(w):
+    """Year-end 考核: in July the 自评 is not open yet (400 for its writers); scores are open, none signed."""
+    from django.core.files.base import ContentFile
+
+    from assessment.models import Scheme, SelfAssessmentEntry, SelfAssessmentEvidence
+    from assessment.services import self_assessment_ensure
+
+    plan, office, item = w["plan"], w["office"], w["item"]
+    scheme = Scheme.objects.get(plan=plan)
+    manual = scheme.parts.get(kind="manual")
+    sa = self_assessment_ensure(scheme=scheme, department=office)
+    entry = SelfAssessmentEntry.objects.create(self_assessment=sa, item=item, text="自评。", updated_by=w["users"]["staff"])
+    evidence = SelfAssessmentEvidence.objects.create(entry=entry, file=ContentFile(b"%PDF-1.4\n", name="a.pdf"),
+                                                     original_name="a.pdf", content_type="application/pdf", size=9)
+    q = f"?plan={plan.pk}"
+    see_all = {"leader": 200, "plan_admin": 200, "supervisor": 200}
+    office_people = {"staff": 200, "head": 200}
+
+    def url(name, *args):
+        return reverse(f"assessment:{name}", args=args) + q
+
+    return {
+        "assessment:ranking": [("GET", url("ranking"), None, everyone(200))],
+        "assessment:table-excel": [("GET", url("table-excel"), None, only(see_all))],
+        "assessment:table-word": [("GET", url("table-word"), None, only(see_all))],
+        "assessment:department": [("GET", url("department", office.pk), None, only(see_all | office_people))],
+        "assessment:manual-add": [
+            ("GET", url("manual-add", office.pk), None, only({"supervisor": 405})),
+            ("POST", url("manual-add", office.pk), {"part": manual.pk, "points": "2", "reason": "市级表彰"},
+             only({"supervisor": 302}))],
+        "assessment:adjust": [
+            ("GET", url("adjust", office.pk), None, only({"leader": 405})),
+            ("POST", url("adjust", office.pk), {"points": "1", "comment": "表现突出", "version": 0},
+             only({"leader": 302}))],
+        "assessment:sign-off": [
+            ("GET", url("sign-off", office.pk), None, only({"leader": 405})),
+            ("POST", url("sign-off", office.pk), {"version": 0}, only({"leader": 302}))],
+        "assessment:self": [("GET", url("self"), None, everyone(200))],
+        "assessment:entry-save": [
+            ("GET", url("entry-save", office.pk, item.pk), None, everyone(405)),
+            ("POST", url("entry-save", office.pk, item.pk), {f"i{item.pk}-text": "已完成。", f"i{item.pk}-version": 0},
+             only({"staff": 400, "head": 400}))],
+        "assessment:claim-save": [
+            ("GET", url("claim-save", office.pk, manual.pk), None, everyone(405)),
+            ("POST", url("claim-save", office.pk, manual.pk), {f"p{manual.pk}-points": "1",
+                                                              f"p{manual.pk}-reason": "获奖", f"p{manual.pk}-version": 0},
+             only({"staff": 400, "head": 400}))],
+        "assessment:put-forward": [
+            ("GET", url("put-forward", office.pk), None, everyone(405)),
+            ("POST", url("put-forward", office.pk), {}, only({"staff": 302, "head": 302}))],
+        "assessment:send": [
+            ("GET", url("send", office.pk), None, everyone(405)),
+            ("POST", url("send", office.pk), {"decision": "send"}, only({"head": 400}))],
+        "assessment:evidence": [("GET", reverse("assessment:evidence", args=[evidence.pk]), None,
+                                 only(see_all | office_people))],
+        "assessment:rules": [
+            ("GET", reverse("assessment:rules", args=[plan.pk]), None, only({"plan_admin": 200})),
+            ("POST", reverse("assessment:rules", args=[plan.pk]), {}, only({"plan_admin": 400}))],
     }
 
 
