@@ -14,6 +14,7 @@ Guarantees:
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -356,3 +357,61 @@ def sign_off(*, scheme: Scheme, department: Department, user, today: datetime.da
         url=reverse("assessment:department", args=[department.pk]), users=found.heads,
     )
     return score
+
+
+# ---------------------------------------------------------------------------
+# Reminders
+
+REMIND_DAYS_BEFORE = 3
+
+
+@dataclass
+class ReminderRun:
+    today: datetime.date
+    sent: int = 0
+    lines: list[str] = field(default_factory=list)
+
+
+def self_assessment_reminders(*, today: datetime.date | None = None) -> ReminderRun:
+    """The daily 自评 reminders of the published plans, each at most once (the reminder log's key):
+    - the day the window opens, to every responsible department's people;
+    - three days before it closes and on its last day, to the people of departments that have not sent it;
+    - the day after, to their heads and to the office: not sent in time (it now costs its part).
+    A day the job missed is caught up: the key is per step, not per day."""
+    today = today or timezone.localdate()
+    run = ReminderRun(today=today)
+    schemes = Scheme.objects.filter(plan__status=WorkPlan.Status.PUBLISHED, opens_on__lte=today,
+                                    due_on__gte=today - datetime.timedelta(days=REMIND_DAYS_BEFORE)).select_related("plan")
+    with translation.override(settings.LANGUAGE_CODE):
+        for scheme in schemes:
+            responsible = set(Responsibility.objects.filter(item__section__plan=scheme.plan)
+                              .values_list("department_id", flat=True))
+            sent = set(SelfAssessment.objects.filter(scheme=scheme, state=SelfAssessment.State.SENT)
+                       .values_list("department_id", flat=True))
+            departments = {d.pk: d for d in Department.objects.filter(pk__in=responsible)}
+            recipients = audiences.department_recipients(department_ids=responsible)
+            days_left = (scheme.due_on - today).days
+            url = reverse("assessment:self") + f"?plan={scheme.plan_id}"
+            for department_id, department in sorted(departments.items()):
+                found = recipients[department_id]
+                words = {"plan": scheme.plan.title, "department": department.name, "due": scheme.due_on.isoformat()}
+                if department_id in sent:
+                    continue
+                if days_left < 0:
+                    step, users, title = "overdue", [*found.heads, *audiences.supervision_users()], _(
+                        "Self-assessment not sent in time: %(department)s (due %(due)s)") % words
+                elif days_left <= REMIND_DAYS_BEFORE:
+                    step = "last-day" if days_left == 0 else "due-soon"
+                    users, title = found.staff, _("Self-assessment due on %(due)s: %(department)s") % words
+                else:
+                    step, users, title = "open", found.staff, _("Self-assessments are open: %(plan)s") % words
+                reminder = notification_services.notice(
+                    key=ReminderKey(f"self_assessment:{scheme.pk}:{department_id}", audiences.staff_of(department_id),
+                                    "assessment", step),
+                    title=title, body=_("Write the self-assessment (自评) of each item the department is responsible "
+                                        "for; the head approves and sends it by %(due)s.") % words,
+                    url=url, users=users, webhooks=found.webhooks)
+                if reminder is not None:
+                    run.sent += 1
+                    run.lines.append(f"{department.name}: {step}")
+    return run

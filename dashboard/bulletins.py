@@ -130,6 +130,16 @@ def excel_bulletin(*, bulletin) -> bytes:
     widths(ranking, [6, 24, 10, 10, 10, 14, 10, 12, 10, 12, 16])
     _print_on_a4_landscape(ranking, header_rows=2)
 
+    if bulletin.assessment is not None:
+        scores = workbook.create_sheet(title=_("Year-end assessment")[:31])
+        row(scores, [_("%(title)s: year-end assessment") % {"title": bulletin.plan.title}], header=True)
+        row(scores, [_("Rank"), _("Department"), _("Score"), _("State")], header=True)
+        for result in bulletin.assessment:
+            row(scores, [result.rank, result.department.name, float(result.total),
+                         _("signed off") if result.is_signed else _("being scored")])
+        widths(scores, [6, 24, 10, 12])
+        _print_on_a4_landscape(scores, header_rows=2)
+
     by_section: dict[int, list] = {}
     for item in bulletin.items:
         by_section.setdefault(item.section_id, []).append(item)
@@ -267,6 +277,16 @@ def word_bulletin(*, bulletin) -> bytes:
             paragraph(_("%(department)s: %(name)s, due %(day)s.") % {
                 "department": department.row.department.name, "name": requirement.name,
                 "day": _day(requirement.due_date)})
+
+    if bulletin.assessment is not None:
+        paragraph(_("5. Year-end assessment"), font=fonts["heading"])
+        signed = sum(1 for r in bulletin.assessment if r.is_signed)
+        paragraph(_("%(signed)d of %(count)d departments' scores are signed off.") % {
+            "signed": signed, "count": len(bulletin.assessment)})
+        for result in bulletin.assessment:
+            paragraph(_("(%(rank)d) %(department)s: %(total)s points, %(state)s.") % {
+                "rank": result.rank, "department": result.department.name, "total": result.total,
+                "state": _("signed off") if result.is_signed else _("being scored")})
 
     paragraph("")
     paragraph(plan.organization, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)

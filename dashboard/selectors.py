@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from assessment import selectors as assessment_selectors
 from departments.models import Department
 from progress import selectors as progress_selectors
 from progress.models import ItemRollup, Light, PlanRollup, ProgressReport, RollupSnapshot, SectionRollup
@@ -298,6 +299,8 @@ class Bulletin:
     departments: list[DepartmentPeriod]  # ranked: on-time rate, then progress
     reports: int  # reports received in the period
     reporting_days: list[datetime.date]
+    # A year-end bulletin (its period reaches the 自评 window): the departments' 考核 ranking; else None.
+    assessment: list | None = None
 
     @property
     def plan_change(self) -> float | None:
@@ -395,5 +398,9 @@ def bulletin(*, plan: WorkPlan, start: datetime.date, end: datetime.date, today:
     departments.sort(key=lambda d: (-(d.row.on_time_rate or 0), -(d.row.percent or 0), d.row.department.order))
     for rank, department in enumerate(departments, 1):
         department.rank = rank
+    scheme = assessment_selectors.scheme_of(plan=plan)
+    ranking = (assessment_selectors.results(scheme=scheme, today=end)
+               if scheme is not None and end >= scheme.opens_on else None)
     return Bulletin(plan=plan, start=start, end=end, figures=figures, before=before, items=items,
-                    departments=departments, reports=sum(counts.values()), reporting_days=[day for _s, day in cycles])
+                    departments=departments, reports=sum(counts.values()), reporting_days=[day for _s, day in cycles],
+                    assessment=ranking)

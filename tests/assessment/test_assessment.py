@@ -17,6 +17,7 @@ from django.urls import reverse
 from assessment import selectors, services
 from assessment.models import DepartmentScore, Part, Scheme, SelfAssessment
 from core.exceptions import Conflict
+from notifications import services as notification_services
 from departments.models import Department
 from supervision import services as supervision_services
 from tasks.models import WorkItem
@@ -277,3 +278,46 @@ def test_the_ranking_reads_a_fixed_number_of_queries(scheme, office, roles, clie
 
 
 RANKING_QUERIES = 30
+
+
+def test_reminders_go_out_when_the_window_opens_before_it_closes_and_after(scheme, office, roles):
+    from notifications.models import Notification, ReminderLog
+
+    plan = scheme.plan
+    plan.status = plan.Status.PUBLISHED
+    plan.save(update_fields=["status"])
+    opened = services.self_assessment_reminders(today=datetime.date(2020, 12, 1))
+    again = services.self_assessment_reminders(today=datetime.date(2020, 12, 1))
+    assert opened.sent > 0 and again.sent == 0  # once per step
+    notification_services.deliveries_send()
+    assert Notification.objects.filter(recipient=roles.staff, title__contains="自评").exists()
+
+    # the office sends its 自评: it hears no more; the others are told before the day, then their heads after it
+    sa = _write_every_entry(scheme, office, roles.staff)
+    services.self_assessment_send(self_assessment=sa, head=roles.head)
+    services.self_assessment_reminders(today=datetime.date(2020, 12, 23))
+    services.self_assessment_reminders(today=datetime.date(2020, 12, 26))
+    office_steps = set(ReminderLog.objects.filter(subject=f"self_assessment:{scheme.pk}:{office.pk}")
+                       .values_list("period", flat=True))
+    assert office_steps == {"open"}
+    mutual_aid = Department.objects.get(name="职工互助办")
+    steps = set(ReminderLog.objects.filter(subject=f"self_assessment:{scheme.pk}:{mutual_aid.pk}")
+                .values_list("period", flat=True))
+    assert steps == {"open", "due-soon", "overdue"}
+    notification_services.deliveries_send()
+    assert Notification.objects.filter(recipient=roles.other_staff, title__contains="截止").exists()
+
+
+def test_a_year_end_bulletin_carries_the_ranking(scheme, office, roles, client):
+    from openpyxl import load_workbook
+
+    services.sign_off(scheme=scheme, department=office, user=roles.leader)
+    client.force_login(roles.leader)
+    year_end = client.get(reverse("dashboard:bulletin-excel") + f"?plan={scheme.plan_id}&from=2020-12-01&to=2020-12-31")
+    assert year_end.status_code == 200
+    book = load_workbook(io.BytesIO(year_end.content))
+    assert "年终考核" in book.sheetnames
+    sheet = book["年终考核"]
+    assert "办公室" in [sheet.cell(row=r, column=2).value for r in range(3, sheet.max_row + 1)]
+    midyear = client.get(reverse("dashboard:bulletin-excel") + f"?plan={scheme.plan_id}&from=2020-01-01&to=2020-06-30")
+    assert "年终考核" not in load_workbook(io.BytesIO(midyear.content)).sheetnames
