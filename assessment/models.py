@@ -95,7 +95,7 @@ class SelfAssessment(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("being written")
         AWAITING_HEAD = "awaiting_head", _("awaiting the head's approval")
-        SENT = "sent", _("sent")
+        SENT = "sent", _("sent to the office")
 
     scheme = models.ForeignKey(Scheme, verbose_name=_("assessment scheme"), on_delete=models.CASCADE,
                                related_name="self_assessments")

@@ -239,6 +239,7 @@ def self_assessment_put_forward(*, self_assessment: SelfAssessment, user) -> Sel
         raise ValidationError(_("Write the self-assessment of every item the department leads first: %(items)s.")
                               % {"items": "、".join(str(i.number) for i in missing)})
     locked.state, locked.asked_by, locked.asked_at = SelfAssessment.State.AWAITING_HEAD, user, timezone.now()
+    locked._history_user = user
     locked.version += 1
     locked.save(update_fields=["state", "asked_by", "asked_at", "version"])
     _heads_told(locked, user=user, step=f"asked:{locked.version}")
@@ -255,6 +256,7 @@ def self_assessment_send(*, self_assessment: SelfAssessment, head, comment: str 
                               % {"items": "、".join(str(i.number) for i in missing)})
     locked.state, locked.sent_by, locked.sent_at, locked.head_comment = (
         SelfAssessment.State.SENT, head, timezone.now(), comment)
+    locked._history_user = head
     locked.version += 1
     locked.save(update_fields=["state", "sent_by", "sent_at", "head_comment", "version"])
     notification_services.notice(
@@ -273,6 +275,7 @@ def self_assessment_return(*, self_assessment: SelfAssessment, head, comment: st
         raise ValidationError({"comment": _("Say what is still missing.")})
     locked = _editable(self_assessment, base_version=None)
     locked.state, locked.head_comment = SelfAssessment.State.DRAFT, comment
+    locked._history_user = head
     locked.version += 1
     locked.save(update_fields=["state", "head_comment", "version"])
     return locked
@@ -312,6 +315,7 @@ def manual_score_add(*, scheme: Scheme, department: Department, part: Part, poin
     if errors:
         raise ValidationError(errors)
     score = ManualScore(scheme=scheme, department=department, part=part, points=points, reason=reason, given_by=user)
+    score._history_user = user
     score.full_clean()
     score.save()
     return score
@@ -329,6 +333,7 @@ def adjustment_set(*, scheme: Scheme, department: Department, points: Decimal, c
     if points and not comment.strip():
         raise ValidationError({"comment": _("Say why the score is adjusted.")})
     score.adjustment, score.adjustment_comment, score.adjusted_by = points, comment, user
+    score._history_user = user  # the history says who, also outside a request (jobs, the demo)
     score.version += 1
     score.save(update_fields=["adjustment", "adjustment_comment", "adjusted_by", "version"])
     return score
@@ -346,6 +351,7 @@ def sign_off(*, scheme: Scheme, department: Department, user, today: datetime.da
     score.frozen = [part.as_json() for part in result.parts]
     score.total = rules.total_of(result.parts, score.adjustment)
     score.state, score.signed_by, score.signed_at = DepartmentScore.State.SIGNED, user, timezone.now()
+    score._history_user = user
     score.version += 1
     score.save()
     found = audiences.department_recipients(department_ids=[department.pk])[department.pk]

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assessment import services as assessment_services
 from brands import services as brand_services
 from brands.models import Brand, Level
 from departments.models import Department, Membership
@@ -41,7 +42,7 @@ from progress.models import ProgressReport
 from supervision import services as supervision_services
 from tasks import selectors as plan_selectors
 from tasks import services as plan_services
-from tasks.models import Target, WorkItem, WorkPlan
+from tasks.models import Responsibility, Target, WorkItem, WorkPlan
 
 ROLLUP_TASKS = ("progress.refresh_rollup",)
 TEXTS = json.loads((Path(__file__).parent / "demo" / "narratives.json").read_text(encoding="utf-8"))
@@ -65,6 +66,8 @@ class DemoYear:
     checks: int = 0
     assignments: int = 0
     summaries: int = 0
+    self_assessments_sent: int = 0
+    scores_signed: int = 0
 
 
 @dataclass(order=True)
@@ -513,6 +516,70 @@ def _summaries(year: _Year) -> None:
             year.at(_at(day, 16), send)
 
 
+def _assessment(year: _Year) -> None:
+    """December: the year-end 考核 under way. Most departments write their 自评 and their heads send it (one a
+    few days late, one returned once and sent again); one is written but not yet put forward, one waits for its
+    head, one has not begun. The office gives a bonus and a deduction; leadership adjusts and signs off one."""
+    scheme = assessment_services.scheme_ensure(plan=year.plan)
+    leader, office = _user("leader"), _user("duban")
+    departments = _lead_departments(year.plan)
+    for position, department in enumerate(departments):
+        staff, head = year.people.get(department.pk, (None, None))
+        if staff is None or position == len(departments) - 1:
+            continue  # not begun
+        written = datetime.date(year.plan.year, 12, 2 + position % 12)
+
+        def write(department=department, staff=staff):
+            sa = assessment_services.self_assessment_ensure(scheme=scheme, department=department)
+            for responsibility in (Responsibility.objects.filter(department=department, item__section__plan=year.plan)
+                                   .select_related("item").order_by("item__number")):
+                assessment_services.entry_save(self_assessment=sa, item=responsibility.item, user=staff,
+                                               text=year.text("self_assessment", responsibility.item, 12))
+        year.at(_at(written, 15), write)
+        if position % 7 == 5:
+            continue  # written, not yet put forward
+
+        def put_forward(department=department, staff=staff):
+            sa = assessment_services.self_assessment_ensure(scheme=scheme, department=department)
+            assessment_services.self_assessment_put_forward(self_assessment=sa, user=staff)
+        year.at(_at(written + datetime.timedelta(days=1), 10), put_forward)
+        if head is None or position % 7 == 6:
+            continue  # waiting for its head
+        if position == 1:
+            def send_back(department=department, head=head):
+                sa = assessment_services.self_assessment_ensure(scheme=scheme, department=department)
+                assessment_services.self_assessment_return(self_assessment=sa, head=head,
+                                                           comment=TEXTS["self_return"][0])
+            year.at(_at(written + datetime.timedelta(days=2), 9), send_back)
+            year.at(_at(written + datetime.timedelta(days=3), 10), put_forward)
+        sent = written + datetime.timedelta(days=4)
+        if position == 2:
+            sent = scheme.due_on + datetime.timedelta(days=3)  # late: it costs the 自评 part
+
+        def send(department=department, head=head):
+            sa = assessment_services.self_assessment_ensure(scheme=scheme, department=department)
+            assessment_services.self_assessment_send(self_assessment=sa, head=head)
+            year.result.self_assessments_sent += 1
+        year.at(_at(sent, 11), send)
+    if office is None or leader is None or len(departments) < 4:
+        return
+    manual = scheme.parts.filter(kind="manual").first()
+    if manual is not None:
+        year.at(_at(datetime.date(year.plan.year, 12, 27), 10), lambda: assessment_services.manual_score_add(
+            scheme=scheme, department=departments[0], part=manual, points=Decimal(3),
+            reason=TEXTS["assessment_bonus"][0], user=office))
+        year.at(_at(datetime.date(year.plan.year, 12, 27), 11), lambda: assessment_services.manual_score_add(
+            scheme=scheme, department=departments[3], part=manual, points=Decimal(-1),
+            reason=TEXTS["assessment_deduction"][0], user=office))
+
+    def sign():
+        assessment_services.adjustment_set(scheme=scheme, department=departments[0], points=Decimal(1),
+                                           comment=TEXTS["assessment_adjust"][0], user=leader)
+        assessment_services.sign_off(scheme=scheme, department=departments[0], user=leader)
+        year.result.scores_signed += 1
+    year.at(_at(datetime.date(year.plan.year, 12, 30), 16), sign)
+
+
 def seed_year(*, plan: WorkPlan | None = None, seed: int = 2020, until: datetime.date | None = None) -> DemoYear:
     """Write a year of history into `plan` (the current one by default), or its first part up to `until`;
     refused if the plan has reports."""
@@ -539,6 +606,7 @@ def seed_year(*, plan: WorkPlan | None = None, seed: int = 2020, until: datetime
         _extensions(year, late)
         _completion_checks(year)
         _summaries(year)
+        _assessment(year)
         # One transaction: a year of history is written in seconds, not one disk sync per change.
         with transaction.atomic():
             year.run(until=until)

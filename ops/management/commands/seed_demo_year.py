@@ -34,3 +34,6 @@ class Command(BaseCommand):
               "returned), %(assignments)d assignments, %(summaries)d summaries.")
             % {"chases": year.chases, "extensions": year.extensions, "checks": year.checks,
                "assignments": year.assignments, "summaries": year.summaries})
+        self.stdout.write(
+            _("Year-end assessment: %(sent)d self-assessments sent, %(signed)d score signed off.")
+            % {"sent": year.self_assessments_sent, "signed": year.scores_signed})
