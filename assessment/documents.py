@@ -131,14 +131,13 @@ def assessment_word(*, scheme, results) -> bytes:
     table([_("Rank"), _("Department"), _("Score"), _("State")],
           [(r.rank, r.department.name, r.total, _state(r)) for r in results])
     paragraph(_("3. Each department"), name=font["heading"])
+    paragraph(_("What cost each department points is listed line by line in the Excel 考核表."))
     for result in results:
         paragraph(_("(%(rank)d) %(department)s: %(total)s points") % {
             "rank": result.rank, "department": result.department.name, "total": result.total},
             name=font["subheading"])
-        for part in result.parts:
-            paragraph(f"{part.name}：{part.points}/{part.out_of}，{part.line}。")
-            for detail in part.details[:10]:
-                paragraph(f"· {detail}", size=14)
+        # One line a part: what cost points, line by line, is in the workbook's sheet of the department.
+        paragraph("；".join(f"{part.name}{part.points}/{part.out_of}（{part.line}）" for part in result.parts) + "。")
         if result.score and result.score.adjustment:
             paragraph(_("Leadership adjusted the score by %(points)s: %(comment)s") % {
                 "points": result.score.adjustment, "comment": result.score.adjustment_comment})

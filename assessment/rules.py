@@ -157,10 +157,11 @@ def part_score(rule: PartRule, facts: DepartmentFacts, *, today: datetime.date, 
                                                                          "total": len(due)}
         if len(due) < len(facts.led):
             line += _("; %(count)d not yet due") % {"count": len(facts.led) - len(due)}
+        # Each message translated once, not once a line: a department of a big plan has hundreds of lines.
+        done_late, not_done = _("Item %(number)d, due %(due)s: done %(done)s"), _("Item %(number)d, due %(due)s: not done")
         result = _share(rule, len(due) - len(late), len(due), line,
-                        [(_("Item %(number)d, due %(due)s: done %(done)s") if i.done_on else
-                          _("Item %(number)d, due %(due)s: not done")) % {"number": i.number, "due": i.due,
-                                                                          "done": i.done_on} for i in late])
+                        [(done_late if i.done_on else not_done) % {"number": i.number, "due": i.due,
+                                                                   "done": i.done_on} for i in late])
         if not due and facts.led:
             result = PartResult(result.part_id, result.kind, result.name, result.points, result.out_of,
                                 _("%(count)d items, none due yet: full points") % {"count": len(facts.led)})
@@ -169,8 +170,8 @@ def part_score(rule: PartRule, facts: DepartmentFacts, *, today: datetime.date, 
         total = sum(i.targets_total for i in facts.led)
         met = sum(i.targets_met for i in facts.led)
         return _share(rule, met, total, _("%(good)d of %(total)d targets met") % {"good": met, "total": total},
-                      [_("Item %(number)d: %(met)d of %(total)d targets met") % {
-                          "number": i.number, "met": i.targets_met, "total": i.targets_total}
+                      [short % {"number": i.number, "met": i.targets_met, "total": i.targets_total}
+                       for short in [_("Item %(number)d: %(met)d of %(total)d targets met")]
                        for i in facts.led if i.targets_met < i.targets_total])
     if rule.kind == REPORTING:
         due = [c for c in facts.cycles if c.reporting_date <= today]
@@ -178,17 +179,19 @@ def part_score(rule: PartRule, facts: DepartmentFacts, *, today: datetime.date, 
         return _share(rule, len(due) - len(missed), len(due),
                       _("reported in %(good)d of %(total)d reporting cycles") % {"good": len(due) - len(missed),
                                                                                    "total": len(due)},
-                      [_("Item %(number)d: no report for the cycle ending %(day)s") % {
-                          "number": c.item_number, "day": c.reporting_date} for c in missed])
+                      [gap % {"number": c.item_number, "day": c.reporting_date}
+                       for gap in [_("Item %(number)d: no report for the cycle ending %(day)s")] for c in missed])
     if rule.kind == CHECKPOINTS:
         passed = [c for c in facts.checkpoints if c.due <= today]
         missed = [c for c in passed if c.reached_on is None or c.reached_on > c.due]
         return _share(rule, len(passed) - len(missed), len(passed),
                       _("%(good)d of %(total)d checkpoints reached in time") % {"good": len(passed) - len(missed),
                                                                                   "total": len(passed)},
-                      [(_("Item %(number)d, checkpoint “%(title)s” due %(due)s: reached %(done)s") if c.reached_on
-                        else _("Item %(number)d, checkpoint “%(title)s” due %(due)s: not reached")) % {
+                      [(reached_late if c.reached_on else not_reached) % {
                           "number": c.item_number, "title": c.title, "due": c.due, "done": c.reached_on}
+                       for reached_late, not_reached in [(
+                           _("Item %(number)d, checkpoint “%(title)s” due %(due)s: reached %(done)s"),
+                           _("Item %(number)d, checkpoint “%(title)s” due %(due)s: not reached"))]
                        for c in missed])
     if rule.kind == CHASES:
         cases = [_("Chased on %(day)s (items %(items)s): %(message)s") % {

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Min, Prefetch
 from django.utils import timezone
 
-from core.dates import local_date
+from core.dates import local_dates
 from core.people import display_name
 from departments.models import Department
 from progress.models import ItemRollup, ProgressReport
@@ -54,6 +54,7 @@ def department_facts(*, scheme: Scheme, today: datetime.date | None = None,
     """department id -> the facts of its score: thirteen queries, whatever the number of items."""
     plan = scheme.plan
     day = scoring_day(scheme, today)
+    local_date = local_dates()
     check = plan.completion_check_required
     items = {row["pk"]: row for row in WorkItem.objects.filter(section__plan=plan).values(
         "pk", "number", "title", "due_date", "status", "closed_at", "reporting_cycle")}

@@ -20,3 +20,13 @@ def shift_year(day: datetime.date | None, years: int) -> datetime.date | None:
 def local_date(moment: datetime.datetime | None) -> datetime.date | None:
     """The calendar day of a stored moment in the portal's time zone (Asia/Shanghai), not UTC's."""
     return timezone.localtime(moment).date() if moment else None
+
+
+def local_dates():
+    """`local_date` for a loop over many stored moments: the time zone is looked up once, not once a row."""
+    zone = timezone.get_current_timezone()
+
+    def day(moment: datetime.datetime | None) -> datetime.date | None:
+        return moment.astimezone(zone).date() if moment else None
+
+    return day
