@@ -102,7 +102,6 @@ class SelfAssessment(models.Model):
     department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
                                    related_name="self_assessments")
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
-    summary = models.TextField(_("overall summary"), blank=True)
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("put forward by"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
     asked_at = models.DateTimeField(_("put forward at"), null=True, blank=True)

@@ -98,7 +98,6 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('state', models.CharField(choices=[('draft', 'being written'), ('awaiting_head', "awaiting the head's approval"), ('sent', 'sent to the office')], default='draft', max_length=16, verbose_name='state')),
-                ('summary', models.TextField(blank=True, verbose_name='overall summary')),
                 ('asked_at', models.DateTimeField(blank=True, null=True, verbose_name='put forward at')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
                 ('head_comment', models.TextField(blank=True, verbose_name="the head's comment")),
@@ -204,7 +203,6 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('state', models.CharField(choices=[('draft', 'being written'), ('awaiting_head', "awaiting the head's approval"), ('sent', 'sent to the office')], default='draft', max_length=16, verbose_name='state')),
-                ('summary', models.TextField(blank=True, verbose_name='overall summary')),
                 ('asked_at', models.DateTimeField(blank=True, null=True, verbose_name='put forward at')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
                 ('head_comment', models.TextField(blank=True, verbose_name="the head's comment")),
