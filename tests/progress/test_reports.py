@@ -343,8 +343,9 @@ def test_timeline_says_who_did_what_and_when(client, roles, plan_2020, django_us
 # chases to answer (+ their items), summaries owed (requirements, departments, summaries).
 MY_WORK_QUERIES = 13
 # The item page: 16 for the item, its reports and instructions; 6 for the 督办 panel (the instructions'
-# departments and steps, chases, extension requests, completion checks, checkpoints).
-ITEM_PAGE_QUERIES = 22
+# departments and steps, chases, extension requests, completion checks, checkpoints); 2 for the 考核 panel
+# (the departments' 自评 of the item, and their files when there are any).
+ITEM_PAGE_QUERIES = 24
 
 
 def _big_plan_for(user, items):
