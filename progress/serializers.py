@@ -60,7 +60,7 @@ class ReportSubmitSerializer(serializers.Serializer):
     narrative = TextField(max_length=5000)
     readings = ReadingInputSerializer(many=True, required=False, default=list)
     checkpoint = serializers.IntegerField(min_value=1, required=False, allow_null=True,
-                                          help_text="The item's checkpoint (节点) the report answers; one of the item's.")
+                                          help_text="The checkpoint of the item that the report answers.")
     version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list,
                                      help_text="Evidence files (multipart/form-data only).")
