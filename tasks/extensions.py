@@ -7,6 +7,7 @@ AppConfig.ready(); the plan pages ask here and render what they get:
   actions it offers at the top, and the events it adds to the item's history);
 - section links: links shown under a section on the plan page and the dashboard;
 - item figures: the official progress of each item, for the plan page's list;
+- set-up panels: a part of the plan's set-up page (supervision: the named summary reports);
 - checkpoint states: whether each checkpoint (节点) is met, missed or still ahead — the
   rule and the reports it reads are progress's.
 
@@ -114,3 +115,22 @@ def register_checkpoint_states(source: Callable) -> None:
 
 def checkpoint_states(item_ids) -> dict[int, str]:
     return _checkpoint_state_source[0](item_ids) if _checkpoint_state_source else {}
+
+
+@dataclass(frozen=True)
+class SetupPanel:
+    name: str
+    template: str
+    order: int
+    load: Callable[..., dict]  # (request, plan, overrides) -> the template's context
+
+
+_setup_panels: dict[str, SetupPanel] = {}
+
+
+def register_setup_panel(panel: SetupPanel) -> None:
+    _setup_panels[panel.name] = panel
+
+
+def setup_panels() -> list[SetupPanel]:
+    return sorted(_setup_panels.values(), key=lambda panel: (panel.order, panel.name))

@@ -218,14 +218,30 @@ def plan_setup(request, plan_id: int):
     plan = get_object_or_404(WorkPlan, pk=plan_id)
     problems = selectors.plan_setup_problems(plan=plan)
     forms_by_target = {t.pk: TargetFillForm(target=t, prefix=f"t{t.pk}") for t in problems.placeholder_targets}
-    return render(request, "tasks/plan_setup.html", _setup_context(plan, problems=problems, target_forms=forms_by_target))
+    return render(request, "tasks/plan_setup.html",
+                  _setup_context(plan, problems=problems, target_forms=forms_by_target, request=request))
 
 
-def _setup_context(plan: WorkPlan, *, problems, target_forms, settings_form=None) -> dict:
-    return {"plan": plan, "problems": problems, "target_forms": target_forms,
-            "settings_form": settings_form or PlanSettingsForm(instance=plan, prefix="settings"),
-            "settings_history": selectors.plan_settings_history(plan=plan),
-            "checkpoint_count": Checkpoint.objects.filter(item__section__plan=plan).count()}
+def _setup_context(plan: WorkPlan, *, problems, target_forms, settings_form=None, request=None,
+                   overrides: dict | None = None) -> dict:
+    context = {"plan": plan, "problems": problems, "target_forms": target_forms,
+               "settings_form": settings_form or PlanSettingsForm(instance=plan, prefix="settings"),
+               "settings_history": selectors.plan_settings_history(plan=plan),
+               "checkpoint_count": Checkpoint.objects.filter(item__section__plan=plan).count(),
+               "setup_panels": []}
+    for panel in extensions.setup_panels():
+        context.update(panel.load(request, plan, overrides or {}))
+        context["setup_panels"].append(panel.template)
+    return context
+
+
+def plan_setup_response(request, plan: WorkPlan, *, status: int = 200, overrides: dict | None = None):
+    """The set-up page; with `overrides`, again with another app's refused form (then 400)."""
+    problems = selectors.plan_setup_problems(plan=plan)
+    forms_by_target = {t.pk: TargetFillForm(target=t, prefix=f"t{t.pk}") for t in problems.placeholder_targets}
+    return render(request, "tasks/plan_setup.html",
+                  _setup_context(plan, problems=problems, target_forms=forms_by_target, request=request,
+                                 overrides=overrides), status=status)
 
 
 @allowed_only(permissions.can_manage_plans)
@@ -242,7 +258,8 @@ def target_fill(request, target_id: int):
         forms_by_target = {t.pk: TargetFillForm(target=t, prefix=f"t{t.pk}") for t in problems.placeholder_targets}
         forms_by_target[target.pk] = form
         return render(request, "tasks/plan_setup.html",
-                      _setup_context(plan, problems=problems, target_forms=forms_by_target), status=400)
+                      _setup_context(plan, problems=problems, target_forms=forms_by_target, request=request),
+                      status=400)
     try:
         services.target_fill(target=target, value=form.cleaned_data["value"], no_number=form.cleaned_data["no_number"])
     except services.PlanClosed as refusal:
@@ -308,7 +325,8 @@ def plan_settings(request, plan_id: int):
         problems = selectors.plan_setup_problems(plan=plan)
         forms_by_target = {t.pk: TargetFillForm(target=t, prefix=f"t{t.pk}") for t in problems.placeholder_targets}
         return render(request, "tasks/plan_setup.html",
-                      _setup_context(plan, problems=problems, target_forms=forms_by_target, settings_form=form),
+                      _setup_context(plan, problems=problems, target_forms=forms_by_target, settings_form=form,
+                                     request=request),
                       status=400)
     try:
         changed = services.plan_settings_update(

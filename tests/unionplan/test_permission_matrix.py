@@ -319,6 +319,12 @@ def _rows(w):
              {"settings-reporting_cycle": "quarterly", "settings-reporting_day": "25", "settings-review_required": "on",
               "settings-completion_check_required": "on", "settings-extension_steps": "2"}, only({"plan_admin": 302})),
         ],
+        "supervision:summary-requirements": [
+            ("GET", reverse("supervision:summary-requirements", args=[plan.pk]), None, only({"plan_admin": 405})),
+            ("POST", reverse("supervision:summary-requirements", args=[plan.pk]),
+             {"summaries-TOTAL_FORMS": "1", "summaries-INITIAL_FORMS": "0", "summaries-0-name": "三季度小结",
+              "summaries-0-due_date": "2020-10-10"}, only({"plan_admin": 302})),
+        ],
         "tasks:item-cycle": [
             ("GET", reverse("tasks:item-cycle", args=[item.pk]), None, only({"plan_admin": 405})),
             ("POST", reverse("tasks:item-cycle", args=[item.pk]), {"reporting_cycle": "quarterly"},
