@@ -344,3 +344,16 @@ def test_an_item_gets_a_cycle_of_its_own_on_its_timeline(client, roles, plan_202
     assert any("half_yearly" in t or "半年" in t or "half-yearly" in t for t in texts), texts
     client.force_login(roles.supervisor)
     assert client.post(reverse("tasks:item-cycle", args=[item.pk]), {"reporting_cycle": ""}).status_code == 403
+
+
+def test_the_reminder_job_chases_a_checkpoint_passed_unmet_and_not_one_met(roles, plan_2020):
+    from supervision.services import reminders_run
+
+    item = _item(plan_2020, 1)
+    office = Department.objects.get(name="办公室")
+    missed = _add(item, roles.supervisor, due_date=D(2020, 6, 30), expected_percent=50, title="过半")
+    met = _add(item, roles.supervisor, due_date=D(2020, 6, 30), expected_percent=None, title="方案")
+    _approve(submit_report(item=item, department=office, reporter=roles.staff, percent=40, checkpoint=met), roles.head)
+    run = reminders_run(today=D(2020, 7, 1), plan=plan_2020, dry_run=True)
+    subjects = {(p.subject, p.kind, p.audience) for p in run.planned if p.subject.startswith("checkpoint:")}
+    assert subjects == {(f"checkpoint:{missed.pk}", "overdue", f"department:{office.pk}:heads")}
