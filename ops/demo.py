@@ -4,7 +4,9 @@ Everything goes through the services, on the day it would have happened (the clo
 is moved with time-machine), so the demo's history is what users would have left:
 monthly reports by each responsible department — most approved, some returned and
 resubmitted, a few late or reported 滞后 — target readings rising through the year,
-brand milestones, in-app notices, and the 督办 loop: leadership instructions
+brand milestones, in-app notices, checkpoints (节点: quarterly ones set in January for a
+section and the late items, one of them moved and one with a target's expected value; the lead's
+reports answer the next one), and the 督办 loop: leadership instructions
 answered, confirmed or returned, two 交办事项, the office's quarterly chases of
 late departments, extension requests approved and refused, items checked and
 closed (销号) or returned, half-year and year-end summaries — and a snapshot at
@@ -42,7 +44,7 @@ from progress.models import ProgressReport
 from supervision import services as supervision_services
 from tasks import selectors as plan_selectors
 from tasks import services as plan_services
-from tasks.models import Responsibility, Target, WorkItem, WorkPlan
+from tasks.models import Checkpoint, Responsibility, Target, WorkItem, WorkPlan
 
 ROLLUP_TASKS = ("progress.refresh_rollup",)
 TEXTS = json.loads((Path(__file__).parent / "demo" / "narratives.json").read_text(encoding="utf-8"))
@@ -161,6 +163,30 @@ def _readings(item: WorkItem, share: float) -> dict[int, Decimal]:
     return readings
 
 
+def _checkpoints(year: _Year, items: list[WorkItem], late: list[WorkItem]) -> None:
+    """5 January: the office gives section 三's items and the late ones quarterly checkpoints in one action,
+    then on one item moves the half-year checkpoint to mid-July and expects half of its first target by then."""
+    office = _user("duban")
+    if office is None:
+        return
+    third = [item for item in items if item.section.number == 3]
+    chosen = [item.pk for item in third] + [item.pk for item in late]
+
+    def set_up():
+        plan_services.checkpoints_quarterly(plan=year.plan, item_ids=chosen, percents=(20, 50, 75, 100), user=office)
+        measured = next((item for item in third if any(t.target_value for t in item.targets.all())), None)
+        if measured is None:
+            return
+        fresh = plan_selectors.item_detail(item_id=measured.pk)
+        summer = Checkpoint.objects.filter(item=fresh, due_date=datetime.date(year.plan.year, 6, 30)).first()
+        target = next(t for t in fresh.targets.all() if t.target_value)
+        if summer is not None:
+            plan_services.checkpoint_update(
+                checkpoint=summer, user=office, due_date=datetime.date(year.plan.year, 7, 15), title=summer.title,
+                expected_percent=50, target_values={target.pk: (target.target_value / 2).quantize(Decimal(1))})
+    year.at(_at(datetime.date(year.plan.year, 1, 5), 10), set_up)
+
+
 def _storyline(year: _Year, *, item: WorkItem, department, role: str, day: datetime.date, status: str,
                percent: int, share: float, kind: str) -> None:
     """One monthly report: submitted, then approved a day or three later, or returned and resubmitted."""
@@ -175,9 +201,13 @@ def _storyline(year: _Year, *, item: WorkItem, department, role: str, day: datet
     def submit(text=narrative):
         # Read the targets on the day: the values the office filled in January count.
         fresh = WorkItem.objects.prefetch_related("targets").get(pk=item.pk)
+        # The lead's report answers the item's next checkpoint (节点), as the form offers it.
+        answers = (Checkpoint.objects.filter(item=fresh, due_date__gte=day).order_by("due_date").first()
+                   if role == "lead" else None)
         state["report"] = progress_services.report_submit(
             item=fresh, department=department, reporter=staff, status=status, percent=percent, narrative=text,
             readings=_readings(fresh, share) if role == "lead" else {}, evidence=[], base_version=fresh.version,
+            checkpoint=answers,
         )
         year.result.reports += 1
 
@@ -588,14 +618,15 @@ def seed_year(*, plan: WorkPlan | None = None, seed: int = 2020, until: datetime
         raise DemoExists(_("%(title)s has reports already; the demo year is written into a plan without history.")
                          % {"title": plan.title})
     year = _Year(plan, seed=seed)
-    items = list(WorkItem.objects.filter(section__plan=plan).prefetch_related("targets", "brands")
-                 .order_by("section__number", "number"))
+    items = list(WorkItem.objects.filter(section__plan=plan).select_related("section")
+                 .prefetch_related("targets", "brands").order_by("section__number", "number"))
     with_brands = [item for item in items if item.brands.all()]
     regular = [item for item in items if item not in with_brands]
     late = year.rng.sample(regular, 3) if len(regular) > 6 else []
     behind = [i for i in year.rng.sample(regular, 2) if i not in late] if len(regular) > 6 else []
     with translation.override(settings.LANGUAGE_CODE):
         _fill_placeholders(year)
+        _checkpoints(year, regular, late)
         for item in regular:
             _item_year(year, item, "late" if item in late else "behind" if item in behind else "done")
         for item in with_brands:

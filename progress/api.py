@@ -78,6 +78,7 @@ class ReportViewSet(ReadOnly):
             "percent": data["percent"],
             "narrative": data["narrative"],
             "version": data["version"],
+            "checkpoint": data.get("checkpoint") or "",
         }
         targets = {target.pk for target in item.targets.all()}
         for reading in data["readings"]:
@@ -95,7 +96,7 @@ class ReportViewSet(ReadOnly):
         report = services.report_submit(
             item=item, department=cleaned["department"], reporter=request.user, status=cleaned["status"],
             percent=cleaned["percent"], narrative=cleaned["narrative"], readings=form.readings(),
-            evidence=cleaned["evidence"], base_version=cleaned["version"],
+            evidence=cleaned["evidence"], base_version=cleaned["version"], checkpoint=cleaned["checkpoint"],
         )
         return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data, status=status.HTTP_201_CREATED)
 

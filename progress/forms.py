@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import Target, WorkItem
+from tasks.models import Checkpoint, Target, WorkItem
 
 from .evidence import MAX_EVIDENCE_FILES, validate_evidence
 
@@ -54,6 +54,12 @@ def _target_field(target: Target) -> forms.DecimalField:
 class ProgressReportForm(forms.Form):
     department = forms.ModelChoiceField(queryset=None, label=_("Reporting department"), empty_label=None)
     status = forms.ChoiceField(label=_("Status"), choices=WorkItem.Status.choices)
+    checkpoint = forms.ModelChoiceField(
+        queryset=Checkpoint.objects.none(), label=_("Checkpoint answered"), required=False,
+        empty_label=_("(none: a report of the cycle)"),
+        help_text=_("The checkpoint (节点) this report answers; an approved report reaching its expectation meets it."),
+        error_messages={"invalid_choice": _("Choose one of this item's checkpoints.")},
+    )
     percent = forms.IntegerField(
         label=_("Percent complete"), min_value=0, max_value=100, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
@@ -71,9 +77,16 @@ class ProgressReportForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, item: WorkItem, departments, **kwargs):
+    def __init__(self, *args, item: WorkItem, departments, default_checkpoint: int | None = None,
+                 has_checkpoints: bool | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        self.fields["checkpoint"].queryset = Checkpoint.objects.filter(item=item).order_by("due_date", "order", "pk")
+        self.fields["checkpoint"].label_from_instance = lambda c: f"{c.due_date:%Y-%m-%d} {c.title}" + (
+            f" ({c.expected_percent}%)" if c.expected_percent is not None else "")
+        self.fields["checkpoint"].initial = default_checkpoint
+        # Whether to show the choice (None: ask); the page knows it already from the default.
+        self.has_checkpoints = has_checkpoints
         self.fields["department"].queryset = departments
         if len(departments) == 1:
             # Nothing to choose: the one department is implied, even if a client omits it.

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from departments.models import Department
-from tasks.models import Responsibility, Section, Target, WorkItem, WorkPlan
+from tasks.models import Checkpoint, Responsibility, Section, Target, WorkItem, WorkPlan
 
 
 class ProgressReport(models.Model):
@@ -56,6 +56,12 @@ class ProgressReport(models.Model):
     review_comment = models.TextField(_("review comment"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    # The checkpoint (节点) the report answers; an approved one reaching its expectation meets it
+    # (progress.selectors.checkpoint_reached, progress.rollup.checkpoint_state).
+    checkpoint = models.ForeignKey(
+        Checkpoint, verbose_name=_("checkpoint answered"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="reports",
+    )
     # Tables keep the names they were created with in the tasks app (moved without copying a row).
     history = HistoricalRecords(table_name="tasks_historicalprogressreport")
 

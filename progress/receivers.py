@@ -1,5 +1,8 @@
 """What progress adds to other apps' pages, and how it hears that a plan changed; registered when the app is ready."""
 
+from django.utils import timezone
+
+from core.dates import local_date
 from tasks import extensions
 from tasks import signals as plan_signals
 
@@ -21,4 +24,6 @@ def connect() -> None:
         extensions.ItemPanel(name="reports", template="progress/_item_reports.html", order=20, load=reports_panel)
     )
     extensions.register_item_figures(lambda plan: selectors.item_figures(plan=plan))
+    extensions.register_checkpoint_states(
+        lambda item_ids: selectors.checkpoint_states(item_ids=item_ids, today=local_date(timezone.now())))
     plan_signals.plan_changed.connect(recompute_after_plan_change, dispatch_uid="progress.recompute_after_plan_change")

@@ -40,8 +40,9 @@ office: 销号; until then it is flagged "awaiting_check" and not done).
 
 Item light:
   red     overdue (past its due date and not done, a measured target past its own due
-          date and not met, or a checkpoint passed whose expected percent the item has
-          not reached: 逾期未完成 — all count as overdue) or reported delayed (滞后);
+          date and not met, or a checkpoint passed and not met — no approved report
+          answering it or dated by its date reached its expected percent: 逾期未完成;
+          see `checkpoint_met` — all count as overdue) or reported delayed (滞后);
   yellow  behind the expectation by more than `margin` points, or no report this
           reporting cycle once the cycle's reporting day has come;
   green   otherwise. Done items are green and also counted as done.
@@ -88,6 +89,32 @@ class TargetFacts:
 class CheckpointFacts:
     due_date: datetime.date
     expected_percent: float | None = None  # None: on the straight line
+    # The highest percent of the approved reports that count for the checkpoint (those answering it,
+    # and any dated on or before its date: progress.selectors.checkpoint_reached); None: no such report.
+    reached: float | None = None
+
+
+MET, MISSED, UPCOMING = "met", "missed", "upcoming"  # 已达成 / 逾期未完成 / 未到期
+
+
+def checkpoint_met(checkpoint: CheckpointFacts, *, done: bool = False) -> bool:
+    """The one definition of a met checkpoint (节点达成), for the lights, the item page and the report form.
+
+    Met when the item is done, or when an approved report that counts for it (see `reached`)
+    reached its expected percent; a checkpoint expecting no percent is met by any such report.
+    """
+    if done:
+        return True
+    if checkpoint.reached is None:
+        return False
+    return checkpoint.expected_percent is None or checkpoint.reached >= float(checkpoint.expected_percent)
+
+
+def checkpoint_state(checkpoint: CheckpointFacts, *, today: datetime.date, done: bool = False) -> str:
+    """MET; MISSED (逾期未完成) once its date has passed unmet; else UPCOMING."""
+    if checkpoint_met(checkpoint, done=done):
+        return MET
+    return MISSED if today > checkpoint.due_date else UPCOMING
 
 
 @dataclass(frozen=True)
@@ -242,8 +269,7 @@ def item_rollup(item: ItemFacts, rules: Rules) -> ItemResult:
         expected /= len(measured)
     else:
         expected = expected_percent(start=rules.plan_start, due=item.due_date, today=rules.today)
-    missed = [c for c in item.checkpoints if rules.today > c.due_date and c.expected_percent is not None
-              and percent < float(c.expected_percent)]
+    missed = [c for c in item.checkpoints if checkpoint_state(c, today=rules.today, done=done) == MISSED]
     overdue = not done and (
         rules.today > item.due_date or any(rules.today > t.due_date and not target_met(t) for t in measured)
         or bool(missed)

@@ -9,10 +9,11 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext as _
 
 from departments.models import Membership
+from core.dates import local_date
 from tasks.extensions import ItemFigure, TimelineEvent
-from tasks.models import WorkItem, WorkPlan
+from tasks.models import Checkpoint, Responsibility, WorkItem, WorkPlan
 
-from . import permissions
+from . import permissions, rollup
 from .models import Evidence, ItemRollup, ItemSnapshot, PlanRollup, ProgressReport, TargetReading
 
 
@@ -20,7 +21,7 @@ def item_reports(*, item_id: int) -> list[ProgressReport]:
     """Every report on an item, newest first, with readings, evidence and people: three queries."""
     return list(
         ProgressReport.objects.filter(item_id=item_id)
-        .select_related("department__head_group", "reporter", "reviewer")
+        .select_related("department__head_group", "reporter", "reviewer", "checkpoint")
         .prefetch_related(
             Prefetch("readings", queryset=TargetReading.objects.select_related("target").order_by("target__order")),
             "evidence",
@@ -75,7 +76,7 @@ def review_queue(*, user, as_plan_admin: bool) -> list[ProgressReport]:
     """Reports awaiting the user's review, oldest first, each with its line of reviewers."""
     reports = list(
         ProgressReport.objects.filter(awaiting_review_by(user=user, as_plan_admin=as_plan_admin))
-        .select_related("item__section__plan", "department__head_group", "reporter")
+        .select_related("item__section__plan", "department__head_group", "reporter", "checkpoint")
         .prefetch_related(Prefetch("readings", queryset=TargetReading.objects.select_related("target")), "evidence")
         .order_by("created_at", "pk")
     )
@@ -133,3 +134,60 @@ def item_figures(*, plan) -> dict:
                                    computed_at=rollup.computed_at)
         for rollup in ItemRollup.objects.filter(item__section__plan=plan)
     }
+
+
+# ---------------------------------------------------------------------------
+# Checkpoints (节点): how far the reports that count for each got. The rule of what
+# "met" means is progress.rollup.checkpoint_met; this is the one read that feeds it.
+
+
+def checkpoint_facts(*, items: Q) -> dict[int, list[tuple[int, rollup.CheckpointFacts]]]:
+    """item id -> [(checkpoint id, facts)] in date order, for the items matching `items` (a Q on
+    WorkItem, e.g. Q(section__plan=plan) or Q(pk__in=ids)): two queries, whatever their number.
+
+    A report counts for a checkpoint when it is approved, comes from the checkpoint's department
+    (by default the item's lead), and answers that checkpoint or was submitted on or before its date.
+    """
+    checkpoints = list(
+        Checkpoint.objects.filter(item__in=WorkItem.objects.filter(items)).order_by("item_id", "due_date", "order", "pk")
+        .values_list("pk", "item_id", "due_date", "expected_percent", "department_id")
+    )
+    reports = defaultdict(list)
+    for item_id, department_id, role, answers, created_at, percent in ProgressReport.objects.filter(
+        state=ProgressReport.State.APPROVED, item_id__in={row[1] for row in checkpoints}
+    ).values_list("item_id", "department_id", "role", "checkpoint_id", "created_at", "percent"):
+        reports[item_id].append((department_id, role, answers, local_date(created_at), percent))
+    facts = defaultdict(list)
+    for pk, item_id, due, expected, department_id in checkpoints:
+        counted = [
+            percent for report_department, role, answers, day, percent in reports[item_id]
+            if (report_department == department_id if department_id else role == Responsibility.Role.LEAD)
+            and (answers == pk or day <= due)
+        ]
+        facts[item_id].append((pk, rollup.CheckpointFacts(
+            due, None if expected is None else float(expected), float(max(counted)) if counted else None)))
+    return facts
+
+
+def checkpoint_states(*, item_ids, today: datetime.date) -> dict[int, str]:
+    """checkpoint id -> rollup.MET / MISSED / UPCOMING for the items (three queries; one without checkpoints)."""
+    facts = checkpoint_facts(items=Q(pk__in=item_ids))
+    if not facts:
+        return {}
+    done = {
+        pk: WorkItem(status=status, closed_at=closed_at).counts_as_done(check_required=check)
+        for pk, status, closed_at, check in WorkItem.objects.filter(pk__in=item_ids).values_list(
+            "pk", "status", "closed_at", "section__plan__completion_check_required")
+    }
+    return {
+        pk: rollup.checkpoint_state(checkpoint, today=today, done=done.get(item_id, False))
+        for item_id, rows in facts.items()
+        for pk, checkpoint in rows
+    }
+
+
+def next_checkpoint_to_meet(*, item: WorkItem, today: datetime.date) -> tuple[bool, int | None]:
+    """(whether the item has checkpoints, the one a new report most likely answers: the earliest not met
+    yet, passed or not); one query for an item without checkpoints."""
+    states = checkpoint_states(item_ids=[item.pk], today=today)
+    return bool(states), next((pk for pk, state in states.items() if state != rollup.MET), None)

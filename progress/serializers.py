@@ -38,7 +38,7 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgressReport
         fields = ["id", "item", "department", "role", "reporter", "reporter_name", "status", "percent", "narrative",
-                  "state", "reviewer", "review_comment", "reviewed_at", "created_at", "readings", "evidence"]
+                  "checkpoint", "state", "reviewer", "review_comment", "reviewed_at", "created_at", "readings", "evidence"]
 
     def get_reporter_name(self, report) -> str:
         return display_name(report.reporter)
@@ -59,6 +59,8 @@ class ReportSubmitSerializer(serializers.Serializer):
     percent = serializers.IntegerField(min_value=0, max_value=100)
     narrative = TextField(max_length=5000)
     readings = ReadingInputSerializer(many=True, required=False, default=list)
+    checkpoint = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+                                          help_text="The checkpoint of the item that the report answers.")
     version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list,
                                      help_text="Evidence files (multipart/form-data only).")

@@ -20,9 +20,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -85,11 +85,13 @@ def report_submit(
     readings: dict[int, Decimal],
     evidence: list[EvidenceUpload],
     base_version: int,
+    checkpoint: Checkpoint | None = None,
 ) -> ProgressReport:
-    """Record a department's progress report on an item.
+    """Record a department's progress report on an item, answering one of its checkpoints or none.
 
     Refuses (ProgressConflict) when the item changed since the form showed
-    `base_version`. Without review on the plan, the report counts at once.
+    `base_version`, and (ValidationError on `checkpoint`) a checkpoint of another item.
+    Without review on the plan, the report counts at once.
     """
     locked = _lock_item(item.pk)
     if locked.version != base_version:
@@ -103,7 +105,10 @@ def report_submit(
         status=status,
         percent=percent,
         narrative=narrative,
+        checkpoint=checkpoint,
     )
+    if checkpoint is not None and checkpoint.item_id != locked.pk:
+        raise ValidationError({"checkpoint": _("This checkpoint belongs to another work item.")})
     report.full_clean()
     report.save()
     targets = {t.pk: t for t in locked.targets.all()}
@@ -288,11 +293,8 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
         "item_id", "order"
     ).values_list("item_id", "kind", "target_value", "current_value", "due_date"):
         targets[item_id].append((kind, _float(value), _float(current), due))
-    checkpoints = defaultdict(list)
-    for item_id, due, expected in Checkpoint.objects.filter(item__section__plan=plan).values_list(
-        "item_id", "due_date", "expected_percent"
-    ):
-        checkpoints[item_id].append(rollup.CheckpointFacts(due, _float(expected)))
+    checkpoints = {item_id: [facts for _pk, facts in rows]
+                   for item_id, rows in selectors.checkpoint_facts(items=Q(section__plan=plan)).items()}
     measured_elsewhere: dict[int, tuple[str, float]] = {}
     for _receiver, answer in signals.rollup_reported_percent.send(sender=WorkPlan, plan=plan):
         if answer:
@@ -311,7 +313,7 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
                 key=pk, due_date=due, status=status, reported_percent=reported, measured_by=who,
                 last_report_on=local_date(last_lead_report.get(pk)),
                 targets=tuple(rollup.TargetFacts(kind, value, current, t_due or due) for kind, value, current, t_due in targets[pk]),
-                weight=float(weight), checkpoints=tuple(checkpoints[pk]),
+                weight=float(weight), checkpoints=tuple(checkpoints.get(pk, ())),
                 awaiting_check=status == WorkItem.Status.DONE and plan.completion_check_required and closed_at is None,
                 cycle_months=cycle_months(cycle or plan.reporting_cycle),
             )

@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.dates import local_date
 from departments.models import Department
 from tasks import selectors as plan_selectors
 from tasks.extensions import Link, PanelContent
@@ -47,6 +49,7 @@ def report_create(request, item_id: int):
                     readings=form.readings(),
                     evidence=data["evidence"],
                     base_version=data["version"],
+                    checkpoint=data["checkpoint"],
                 )
             except services.ProgressConflict as conflict:
                 # Keep what the user typed; show what changed; a new submit is a deliberate act.
@@ -62,7 +65,9 @@ def report_create(request, item_id: int):
             messages.success(request, _("Your progress report was submitted."))
             return redirect(item)
     else:
-        form = ProgressReportForm(item=item, departments=choices)
+        has_checkpoints, default = selectors.next_checkpoint_to_meet(item=item, today=local_date(timezone.now()))
+        form = ProgressReportForm(item=item, departments=choices, default_checkpoint=default,
+                                  has_checkpoints=has_checkpoints)
     return render(request, "progress/report_form.html", {"item": item, "form": form})
 
 

@@ -160,3 +160,21 @@ class SummaryForm(forms.Form):
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
+
+
+class SummaryRequirementForm(forms.Form):
+    """One named summary report of a plan (半年总结 by 07-10) on the set-up page; the service checks the rest."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Summary"), required=False, max_length=100)
+    due_date = forms.DateField(label=_("Due by"), required=False, widget=DateInput,
+                               error_messages={"invalid": _("Give the date as YYYY-MM-DD.")})
+
+
+SummaryRequirementFormSet = forms.formset_factory(SummaryRequirementForm, extra=1, can_delete=True, max_num=20,
+                                                  validate_max=True)
+
+
+def summary_requirement_formset(plan, data=None) -> forms.BaseFormSet:
+    initial = [{"id": r.pk, "name": r.name, "due_date": r.due_date} for r in plan.summary_requirements.all()]
+    return SummaryRequirementFormSet(data, initial=initial, prefix="summaries")

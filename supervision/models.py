@@ -253,6 +253,8 @@ class SummaryRequirement(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     due_date = models.DateField(_("due date"))
+    # Set on the plan's set-up page: who added, moved or removed a summary's deadline, and when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("summary report requirement")

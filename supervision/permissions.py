@@ -28,6 +28,11 @@ def can_supervise(user) -> bool:
     return is_supervisor(user) or is_leadership(user) or is_plan_admin(user)
 
 
+def can_manage_summaries(user) -> bool:
+    """The plan's named summary reports and their deadlines, on the set-up page: who sets the plan's cycle."""
+    return plan_permissions.can_change_plan_settings(user)
+
+
 def can_instruct(user, item) -> bool:
     return is_leadership(user) and plan_permissions.is_open(item)
 

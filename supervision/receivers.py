@@ -22,8 +22,12 @@ def ask_for_the_check(sender, *, report, item, **kwargs):
 
 
 def connect() -> None:
-    from .views import instructions_panel, supervision_panel
+    from .views import instructions_panel, summaries_setup_panel, supervision_panel
 
+    extensions.register_setup_panel(
+        extensions.SetupPanel(name="summaries", template="supervision/_setup_summaries.html", order=10,
+                              load=summaries_setup_panel)
+    )
     extensions.register_item_panel(
         extensions.ItemPanel(
             name="instructions", template="supervision/_item_instructions.html", order=10, load=instructions_panel

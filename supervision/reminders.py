@@ -11,10 +11,15 @@ Kinds and moments (defaults in brackets, configured per plan):
               target with its own due date (e.g. a two-year target) that is not
               yet met. Only the most recent lead time reached is sent (a missed
               30-day reminder is not sent on day 6).
-- report_due  on the plan's reporting day [25th, monthly], to each responsible
-              department that has not reported on an open item this cycle.
+              Likewise before each checkpoint (节点) not met yet, to the staff of its
+              department (by default the lead).
+- report_due  on the plan's reporting day [25th] of each closing month of the
+              item's cycle (monthly, quarterly, half-yearly: its own or the plan's),
+              to each responsible department that has not reported on an open item
+              this cycle.
 - overdue     on the due date of an item that is not done: the lead
-              department's heads (催办).
+              department's heads (催办); and the day after a checkpoint passed
+              unmet (逾期未完成), the heads of its department.
 - escalation  [7] days later, still not done: leadership (督办), one message
               per plan and due date listing the overdue items by department.
 A moment more than `catch_up_days` [7] in the past is not sent any more: after
@@ -59,12 +64,22 @@ class TargetFacts:
 
 
 @dataclass(frozen=True)
+class CheckpointFacts:
+    checkpoint_id: int
+    due_date: datetime.date
+    department_id: int | None  # None: the item's lead department
+    met: bool = False  # progress.rollup.checkpoint_met, the one definition
+
+
+@dataclass(frozen=True)
 class ItemFacts:
     item_id: int
     due_date: datetime.date
     done: bool = False
     duties: Sequence[Duty] = ()
     targets: Sequence[TargetFacts] = ()  # only targets with a due date of their own
+    checkpoints: Sequence[CheckpointFacts] = ()
+    cycle_months: int = 1  # the item's reporting cycle: 1, 3 (quarterly) or 6 (half-yearly)
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,6 @@ def _lead_window(due: datetime.date, rules: Rules) -> int | None:
 
 def due_reminders(plan_id: int, items: Sequence[ItemFacts], rules: Rules) -> list[Planned]:
     planned: list[Planned] = []
-    cycle = current_cycle(rules.today, reporting_day=rules.reporting_day, plan_start=rules.plan_start)
     escalations: dict[datetime.date, dict[int, list[int]]] = {}
     for item in items:
         if item.done:
@@ -132,6 +146,30 @@ def due_reminders(plan_id: int, items: Sequence[ItemFacts], rules: Rules) -> lis
                         item_ids=(item.item_id,), due_date=target.due_date,
                         days_left=(target.due_date - rules.today).days,
                     ))
+        lead_department = next((d.department_id for d in item.duties if d.role == LEAD), None)
+        for checkpoint in item.checkpoints:
+            if checkpoint.met:
+                continue
+            department_id = checkpoint.department_id or lead_department
+            if department_id is None:
+                continue
+            checkpoint_lead = _lead_window(checkpoint.due_date, rules)
+            if checkpoint_lead is not None:
+                planned.append(Planned(
+                    DUE_SOON, f"checkpoint:{checkpoint.checkpoint_id}", staff_of(department_id),
+                    f"{checkpoint.due_date}/{checkpoint_lead}d", department_id=department_id,
+                    item_ids=(item.item_id,), due_date=checkpoint.due_date,
+                    days_left=(checkpoint.due_date - rules.today).days,
+                ))
+            passed = checkpoint.due_date + datetime.timedelta(days=1)
+            if checkpoint.due_date < item.due_date and _fresh(passed, rules):
+                planned.append(Planned(
+                    OVERDUE, f"checkpoint:{checkpoint.checkpoint_id}", heads_of(department_id),
+                    checkpoint.due_date.isoformat(), department_id=department_id, item_ids=(item.item_id,),
+                    due_date=checkpoint.due_date,
+                ))
+        cycle = current_cycle(rules.today, reporting_day=rules.reporting_day, plan_start=rules.plan_start,
+                              months=item.cycle_months)
         if cycle is not None and _fresh(cycle.reporting_date, rules) and item.due_date >= cycle.start:
             for duty in item.duties:
                 if not reported_in(cycle, duty.last_report_on):
@@ -148,7 +186,6 @@ def due_reminders(plan_id: int, items: Sequence[ItemFacts], rules: Rules) -> lis
                         department_id=duty.department_id, item_ids=(item.item_id,), due_date=item.due_date,
                     ))
         if _fresh(item.due_date + datetime.timedelta(days=rules.escalation_days), rules):
-            lead_department = next((d.department_id for d in item.duties if d.role == LEAD), None)
             escalations.setdefault(item.due_date, {}).setdefault(lead_department, []).append(item.item_id)
     for due, by_department in sorted(escalations.items()):
         item_ids = tuple(i for ids in by_department.values() for i in ids)

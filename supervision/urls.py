@@ -19,4 +19,5 @@ urlpatterns = [
     path("items/<int:item_id>/completion/", views.completion_decide, name="completion-decide"),
     path("summaries/", views.summaries, name="summaries"),
     path("summaries/<int:requirement_id>/", views.summary_submit, name="summary-submit"),
+    path("manage/plans/<int:plan_id>/summaries/", views.summary_requirements, name="summary-requirements"),
 ]

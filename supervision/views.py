@@ -20,7 +20,8 @@ from progress import selectors as progress_selectors
 from tasks import selectors as plan_selectors
 from tasks.extensions import Link, PanelContent, TimelineEvent
 from tasks.models import Section, WorkItem, WorkPlan
-from tasks.views import item_page_response
+from tasks.services import PlanClosed
+from tasks.views import item_page_response, plan_setup_response
 
 from . import permissions, selectors, services
 from .forms import (
@@ -33,6 +34,7 @@ from .forms import (
     InstructionForm,
     InstructionReplyForm,
     SummaryForm,
+    summary_requirement_formset,
 )
 from .models import ChaseTarget, Extension, Instruction, SummaryRequirement
 
@@ -486,6 +488,47 @@ def summary_submit(request, requirement_id: int):
         return redirect(reverse("supervision:summaries") + f"?plan={requirement.plan_id}")
     return render(request, "supervision/summary_form.html", {"requirement": requirement, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+def summaries_setup_panel(request, plan, overrides) -> dict:
+    """The set-up page's part: the plan's named summary reports, with who changed them."""
+    history = (SummaryRequirement.history.filter(plan_id=plan.pk).select_related("history_user")
+               .order_by("-history_date", "-history_id")[:10])
+    return {"summary_formset": overrides.get("summary_formset") or summary_requirement_formset(plan),
+            "summary_history": history}
+
+
+@allowed_only(permissions.can_manage_summaries)
+@require_POST
+def summary_requirements(request, plan_id: int):
+    plan = get_object_or_404(WorkPlan, pk=plan_id)
+    formset = summary_requirement_formset(plan, request.POST)
+    if not formset.is_valid():
+        return plan_setup_response(request, plan, status=400, overrides={"summary_formset": formset})
+    existing = {r.pk: r for r in plan.summary_requirements.all()}
+    rows, forms_of_rows = [], []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or (not data.get("id") and not data.get("name") and not data.get("due_date")):
+            continue  # the empty row for a new summary, left empty
+        requirement = existing.get(data.get("id"))
+        if data.get("id") and requirement is None:
+            continue  # removed meanwhile
+        rows.append(services.RequirementRow(requirement, data.get("name") or "", data.get("due_date"),
+                                            bool(data.get("DELETE"))))
+        forms_of_rows.append(form)
+    try:
+        changed = services.requirements_save(plan=plan, user=request.user, rows=rows)
+    except ValidationError as refusal:
+        for key, errors in refusal.message_dict.items():
+            index, field = key.split("-", 1)
+            forms_of_rows[int(index)].add_error(field if field != "DELETE" else None, errors)
+        return plan_setup_response(request, plan, status=400, overrides={"summary_formset": formset})
+    except PlanClosed as refusal:
+        messages.error(request, refusal.message)
+        return redirect(plan)
+    messages.success(request, _("Summary reports saved (%(count)d changed).") % {"count": changed})
+    return redirect(reverse("tasks:plan-setup", args=[plan.pk]) + "#summaries")
 
 
 # ---------------------------------------------------------------------------

@@ -6,7 +6,10 @@ AppConfig.ready(); the plan pages ask here and render what they get:
 - item panels: a part of the item page (its template, the data it loads, the
   actions it offers at the top, and the events it adds to the item's history);
 - section links: links shown under a section on the plan page and the dashboard;
-- item figures: the official progress of each item, for the plan page's list.
+- item figures: the official progress of each item, for the plan page's list;
+- set-up panels: a part of the plan's set-up page (supervision: the named summary reports);
+- checkpoint states: whether each checkpoint (节点) is met, missed or still ahead — the
+  rule and the reports it reads are progress's.
 
 A panel loads its own data in a fixed number of queries; `overrides` carries a
 refused form back to the panel that owns it (the item page shown again with the
@@ -69,6 +72,7 @@ class ItemFigure:
 _item_panels: dict[str, ItemPanel] = {}
 _section_link_sources: dict[str, Callable] = {}
 _item_figure_source: list[Callable] = []
+_checkpoint_state_source: list[Callable] = []
 
 
 def register_item_panel(panel: ItemPanel) -> None:
@@ -99,3 +103,34 @@ def register_item_figures(source: Callable) -> None:
 
 def item_figures(plan) -> dict[int, ItemFigure]:
     return _item_figure_source[0](plan) if _item_figure_source else {}
+
+
+MET, MISSED, UPCOMING = "met", "missed", "upcoming"  # the values a checkpoint-state source answers
+
+
+def register_checkpoint_states(source: Callable) -> None:
+    """`source(item_ids) -> {checkpoint id: MET | MISSED | UPCOMING}`, in a fixed number of queries."""
+    _checkpoint_state_source[:] = [source]
+
+
+def checkpoint_states(item_ids) -> dict[int, str]:
+    return _checkpoint_state_source[0](item_ids) if _checkpoint_state_source else {}
+
+
+@dataclass(frozen=True)
+class SetupPanel:
+    name: str
+    template: str
+    order: int
+    load: Callable[..., dict]  # (request, plan, overrides) -> the template's context
+
+
+_setup_panels: dict[str, SetupPanel] = {}
+
+
+def register_setup_panel(panel: SetupPanel) -> None:
+    _setup_panels[panel.name] = panel
+
+
+def setup_panels() -> list[SetupPanel]:
+    return sorted(_setup_panels.values(), key=lambda panel: (panel.order, panel.name))

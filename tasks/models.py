@@ -83,6 +83,8 @@ class WorkPlan(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Who changed a setting (reporting cycle, 销号 check, extension steps) and when: shown on the set-up page.
+    history = HistoricalRecords(excluded_fields=["source_text", "updated_at"])
 
     class Meta:
         verbose_name = _("work plan")
@@ -358,6 +360,8 @@ class CheckpointTarget(models.Model):
     )
     target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="checkpoint_values")
     expected_value = models.DecimalField(_("expected value"), max_digits=14, decimal_places=2)
+    # Expected values changed on the item page appear on the item's timeline (工作留痕).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("expected target value")

@@ -36,6 +36,16 @@ def can_manage_checkpoints(user) -> bool:
     return is_plan_admin(user) or is_supervisor(user)
 
 
+def can_edit_checkpoints(user, item: WorkItem) -> bool:
+    """The buttons on the item page: checkpoint managers, while the item's plan is open."""
+    return can_manage_checkpoints(user) and is_open(item)
+
+
+def can_change_plan_settings(user) -> bool:
+    """The plan's reporting cycle, an item's own cycle, 销号 check and extension steps: plan admins."""
+    return is_plan_admin(user)
+
+
 def is_open(item: WorkItem) -> bool:
     """A closed plan stays viewable with its history and takes no changes."""
     return item.section.plan.status != WorkPlan.Status.CLOSED

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department, Membership
 
+from . import extensions
 from .extensions import TimelineEvent
-from .models import Responsibility, Section, Target, WorkItem, WorkPlan
+from .models import Checkpoint, CheckpointTarget, ReportingCycle, Responsibility, Section, Target, WorkItem, WorkPlan
 
 
 def plan_list() -> QuerySet[WorkPlan]:
@@ -61,7 +62,8 @@ def item_detail(*, item_id: int) -> WorkItem:
 # tasks.extensions (reports, reviews, instructions).
 
 
-_ITEM_FIELDS = ("status", "progress_percent", "due_date", "title")
+_ITEM_FIELDS = ("status", "progress_percent", "due_date", "title", "reporting_cycle")
+_CHECKPOINT_FIELDS = ("due_date", "title", "expected_percent", "department", "order")
 _TARGET_FIELDS = ("target_value", "current_value", "due_date")
 
 
@@ -94,6 +96,63 @@ def item_field_changes(*, item: WorkItem) -> list[TimelineEvent]:
     for record, diffs in _field_changes(target_history, _TARGET_FIELDS, Target):
         text = f"{record.subject}: " + "; ".join(f"{name} {_display(old)} → {_display(new)}" for name, old, new in diffs)
         events.append(TimelineEvent(record.history_date, record.history_user, "change", text))
+    events.extend(_checkpoint_events(item))
+    return events
+
+
+def _checkpoint_label(record) -> str:
+    percent = "" if record.expected_percent is None else f" ({record.expected_percent}%)"
+    return f"{record.due_date:%Y-%m-%d} {record.title}{percent}"
+
+
+def _checkpoint_events(item: WorkItem) -> list[TimelineEvent]:
+    """Checkpoints added, changed, moved and removed, and their expected target values: three queries."""
+    events = []
+    records = sorted(Checkpoint.history.filter(item_id=item.pk).select_related("history_user", "department"),
+                     key=lambda r: (r.history_date, r.history_id))
+    latest, removed, previous = {}, set(), {}
+    for record in records:
+        latest[record.id] = record
+        before = previous.get(record.id)
+        previous[record.id] = record
+        if record.history_type == "+":
+            text = _("Checkpoint added: %(checkpoint)s") % {"checkpoint": _checkpoint_label(record)}
+        elif record.history_type == "-":
+            removed.add(record.id)
+            text = _("Checkpoint removed: %(checkpoint)s") % {"checkpoint": _checkpoint_label(record)}
+        else:
+            if before is None:
+                continue
+            diffs = [
+                f"{Checkpoint._meta.get_field(name).verbose_name} {_display(getattr(before, name))} → "
+                f"{_display(getattr(record, name))}"
+                for name in _CHECKPOINT_FIELDS
+                if getattr(before, f"{name}_id" if name == "department" else name)
+                != getattr(record, f"{name}_id" if name == "department" else name)
+            ]
+            if not diffs:
+                continue
+            text = _("Checkpoint %(checkpoint)s: %(changes)s") % {"checkpoint": _checkpoint_label(before),
+                                                                   "changes": "; ".join(diffs)}
+        events.append(TimelineEvent(record.history_date, record.history_user, "checkpoint", text))
+    if not latest:
+        return events
+    values = sorted(CheckpointTarget.history.filter(checkpoint_id__in=list(latest)).select_related(
+        "history_user", "target"), key=lambda r: (r.history_date, r.history_id))
+    before_value = {}
+    for record in values:
+        old = before_value.get(record.id)
+        before_value[record.id] = record
+        if record.history_type == "-" and record.checkpoint_id in removed:
+            continue  # removed with its checkpoint: the checkpoint's line says so
+        new = None if record.history_type == "-" else record.expected_value
+        old_value = None if record.history_type == "+" or old is None else old.expected_value
+        if old_value == new:
+            continue
+        text = _("Checkpoint %(checkpoint)s: expected %(target)s %(old)s → %(new)s") % {
+            "checkpoint": _checkpoint_label(latest[record.checkpoint_id]),
+            "target": record.target.label if record.target else "", "old": _display(old_value), "new": _display(new)}
+        events.append(TimelineEvent(record.history_date, record.history_user, "checkpoint", text))
     return events
 
 
@@ -102,7 +161,74 @@ def _display(value) -> str:
         return _("(none)")
     if isinstance(value, str) and value in WorkItem.Status.values:
         return str(WorkItem.Status(value).label)
+    if isinstance(value, str) and value in ReportingCycle.values:
+        return str(ReportingCycle(value).label)
+    if isinstance(value, Department):
+        return value.name
     return str(value)
+
+
+# ---------------------------------------------------------------------------
+# Checkpoints (节点) of an item and of a plan.
+
+
+def _with_states(checkpoints: list[Checkpoint], items: dict) -> list[Checkpoint]:
+    states = extensions.checkpoint_states(list({c.item_id for c in checkpoints})) if checkpoints else {}
+    for checkpoint in checkpoints:
+        item = items[checkpoint.item_id]
+        checkpoint.state = states.get(checkpoint.pk, extensions.UPCOMING)
+        checkpoint.lead = checkpoint.department or next(
+            (r.department for r in item.responsibilities.all() if r.role == Responsibility.Role.LEAD), None)
+        by_target = {value.target_id: value.expected_value for value in checkpoint.target_values.all()}
+        checkpoint.expected_values = [(target, by_target.get(target.pk)) for target in item.targets.all()]
+    return checkpoints
+
+
+def _checkpoint_queryset() -> QuerySet[Checkpoint]:
+    return Checkpoint.objects.select_related("department").prefetch_related(
+        Prefetch("target_values", queryset=CheckpointTarget.objects.all())).order_by("order", "due_date", "pk")
+
+
+def item_checkpoints(*, item: WorkItem) -> list[Checkpoint]:
+    """The item's checkpoints in their order, each with `state`, `lead` and `expected_values`
+    [(target, value or None)]; `item` comes with responsibilities and targets (item_detail)."""
+    return _with_states(list(_checkpoint_queryset().filter(item=item)), {item.pk: item})
+
+
+def checkpoint_for_edit(*, checkpoint_id: int) -> Checkpoint:
+    return Checkpoint.objects.select_related("item__section__plan", "department").get(pk=checkpoint_id)
+
+
+def plan_checkpoint_table(*, plan: WorkPlan) -> list[Section]:
+    """Every section with its items, each with `table_checkpoints` (as item_checkpoints gives them):
+    a fixed number of queries, whatever the plan's size."""
+    sections = list(
+        Section.objects.filter(plan=plan).order_by("number").prefetch_related(
+            Prefetch("items", queryset=_item_queryset().order_by("number").prefetch_related(
+                Prefetch("checkpoints", queryset=_checkpoint_queryset(), to_attr="table_checkpoints"))))
+    )
+    items = {item.pk: item for section in sections for item in section.items.all()}
+    _with_states([c for item in items.values() for c in item.table_checkpoints], items)
+    return sections
+
+
+def plan_settings_history(*, plan: WorkPlan, limit: int = 20) -> list[TimelineEvent]:
+    """Changes of the plan's settings (cycle, 销号 check, extension steps, …), newest first: one query."""
+    from .services import PLAN_SETTINGS_EDITABLE
+
+    records = list(WorkPlan.history.filter(id=plan.pk).select_related("history_user").order_by(
+        "history_date", "history_id"))
+    events = []
+    for record, diffs in _field_changes(records, PLAN_SETTINGS_EDITABLE, WorkPlan):
+        text = "; ".join(f"{name}: {_plan_display(old)} → {_plan_display(new)}" for name, old, new in diffs)
+        events.append(TimelineEvent(record.history_date, record.history_user, "change", text))
+    return list(reversed(events))[:limit]
+
+
+def _plan_display(value) -> str:
+    if isinstance(value, bool):
+        return _("on") if value else _("off")
+    return _display(value)
 
 
 # ---------------------------------------------------------------------------

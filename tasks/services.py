@@ -15,10 +15,12 @@
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
@@ -1007,3 +1009,245 @@ def responsibilities_move(*, source: Department, target: Department) -> int:
         permissions.sync_item_permissions(item)
         moved += 1
     return moved
+
+
+# ---------------------------------------------------------------------------
+# Checkpoints (节点): what is due by a date and how far the item should be by then. Written by
+# plan admins and the supervision office (tasks.permissions.can_manage_checkpoints); every change
+# is kept by simple_history and shown on the item's timeline (selectors.item_field_changes).
+
+
+def _checkpoint_problems(*, item: WorkItem, due_date, title: str, expected_percent: int | None,
+                         target_values: Mapping[int, Decimal | None], department_id: int | None,
+                         exclude_pk: int | None = None) -> dict[str, str]:
+    """Field -> message for what a checkpoint may not be; empty when it may be saved."""
+    plan = item.section.plan
+    problems = {}
+    last_day = max(plan.year_end, item.due_date)
+    if due_date is None:
+        problems["due_date"] = _("Give the date of the checkpoint.")
+    elif not plan.year_start <= due_date <= last_day:
+        problems["due_date"] = _("The date must fall within the plan's year (%(start)s to %(end)s).") % {
+            "start": f"{plan.year_start:%Y-%m-%d}", "end": f"{last_day:%Y-%m-%d}"}
+    if not (title or "").strip():
+        problems["title"] = _("Say what is due by this date.")
+    if expected_percent is not None and not 0 <= expected_percent <= 100:
+        problems["expected_percent"] = _("The expected progress is a percentage from 0 to 100.")
+    elif expected_percent is not None and due_date is not None and "due_date" not in problems:
+        others = item.checkpoints.exclude(pk=exclude_pk).exclude(expected_percent__isnull=True)
+        earlier = others.filter(due_date__lt=due_date).order_by("-expected_percent", "due_date").first()
+        later = others.filter(due_date__gt=due_date).order_by("expected_percent", "due_date").first()
+        if earlier is not None and expected_percent < earlier.expected_percent:
+            problems["expected_percent"] = _(
+                "The expected progress cannot be lower than the %(percent)d%% of the earlier checkpoint of %(date)s."
+            ) % {"percent": earlier.expected_percent, "date": f"{earlier.due_date:%Y-%m-%d}"}
+        elif later is not None and expected_percent > later.expected_percent:
+            problems["expected_percent"] = _(
+                "The expected progress cannot be higher than the %(percent)d%% of the later checkpoint of %(date)s."
+            ) % {"percent": later.expected_percent, "date": f"{later.due_date:%Y-%m-%d}"}
+    targets = {target.pk for target in item.targets.all()}
+    for target_id, value in target_values.items():
+        if target_id not in targets:
+            problems[f"target_{target_id}"] = _("This target belongs to another work item.")
+        elif value is not None and value < 0:
+            problems[f"target_{target_id}"] = _("An expected value cannot be negative.")
+        elif value is not None and value >= MAX_TARGET_VALUE:
+            problems[f"target_{target_id}"] = _("This value is too large.")
+    if department_id is not None and not item.responsibilities.filter(department_id=department_id).exists():
+        problems["department"] = _("Choose one of the item's responsible departments.")
+    return problems
+
+
+def _checkpoint_write(checkpoint: Checkpoint, *, user, due_date, title: str, expected_percent: int | None,
+                      department: Department | None, target_values: Mapping[int, Decimal | None]) -> Checkpoint:
+    item = checkpoint.item
+    problems = _checkpoint_problems(item=item, due_date=due_date, title=title, expected_percent=expected_percent,
+                                    target_values=target_values, department_id=department.pk if department else None,
+                                    exclude_pk=checkpoint.pk)
+    if problems:
+        raise ValidationError(problems)
+    checkpoint.due_date, checkpoint.title = due_date, title.strip()
+    checkpoint.expected_percent, checkpoint.department = expected_percent, department
+    checkpoint.full_clean()
+    checkpoint._history_user = user
+    checkpoint.save()
+    existing = {value.target_id: value for value in checkpoint.target_values.all()} if checkpoint.pk else {}
+    for target_id, value in target_values.items():
+        current = existing.get(target_id)
+        if value is None:
+            if current is not None:
+                current._history_user = user
+                current.delete()
+        elif current is None:
+            created = CheckpointTarget(checkpoint=checkpoint, target_id=target_id, expected_value=value)
+            created._history_user = user
+            created.save()
+        elif current.expected_value != value:
+            current.expected_value = value
+            current._history_user = user
+            current.save(update_fields=["expected_value"])
+    signals.plan_changed.send(sender=WorkPlan, plan=item.section.plan)
+    return checkpoint
+
+
+@transaction.atomic
+def checkpoint_create(*, item: WorkItem, user, due_date, title: str, expected_percent: int | None = None,
+                      department: Department | None = None,
+                      target_values: Mapping[int, Decimal | None] | None = None) -> Checkpoint:
+    """Add a checkpoint to `item`, placed last. Refused with field messages (ValidationError: a date
+    outside the plan's year, no text, a percentage out of 0..100 or below an earlier checkpoint's, a
+    negative expected value) and on a closed plan (PlanClosed); nothing is half-saved."""
+    _refuse_if_closed(item.section.plan_id)
+    order = (item.checkpoints.aggregate(last=Max("order"))["last"] or 0) + 1
+    checkpoint = Checkpoint(item=item, order=order, due_date=due_date, title=title)
+    return _checkpoint_write(checkpoint, user=user, due_date=due_date, title=title, expected_percent=expected_percent,
+                             department=department, target_values=target_values or {})
+
+
+@transaction.atomic
+def checkpoint_update(*, checkpoint: Checkpoint, user, due_date, title: str, expected_percent: int | None = None,
+                      department: Department | None = None,
+                      target_values: Mapping[int, Decimal | None] | None = None) -> Checkpoint:
+    """Change a checkpoint; the same refusals as checkpoint_create. An unchanged form writes no history."""
+    _refuse_if_closed(checkpoint.item.section.plan_id)
+    values = target_values or {}
+    current = {value.target_id: value.expected_value for value in checkpoint.target_values.all()}
+    unchanged = (
+        (checkpoint.due_date, checkpoint.title, checkpoint.expected_percent, checkpoint.department_id)
+        == (due_date, (title or "").strip(), expected_percent, department.pk if department else None)
+        and all(current.get(target_id) == value for target_id, value in values.items())
+    )
+    if unchanged:
+        # Saving the form as it was is not a change: no history line, no recomputation.
+        return checkpoint
+    return _checkpoint_write(checkpoint, user=user, due_date=due_date, title=title, expected_percent=expected_percent,
+                             department=department, target_values=values)
+
+
+@transaction.atomic
+def checkpoint_delete(*, checkpoint: Checkpoint, user) -> None:
+    """Remove a checkpoint (its history stays on the item's timeline; reports answering it keep their text)."""
+    plan = _refuse_if_closed(checkpoint.item.section.plan_id)
+    for value in checkpoint.target_values.all():
+        value._history_user = user
+        value.delete()
+    checkpoint._history_user = user
+    checkpoint.delete()
+    signals.plan_changed.send(sender=WorkPlan, plan=plan)
+
+
+@transaction.atomic
+def checkpoint_move(*, checkpoint: Checkpoint, user, up: bool) -> bool:
+    """Swap a checkpoint with its neighbour in the item's list; False when it is first (or last) already."""
+    _refuse_if_closed(checkpoint.item.section.plan_id)
+    siblings = list(Checkpoint.objects.select_for_update().filter(item_id=checkpoint.item_id)
+                    .order_by("order", "due_date", "pk"))
+    # Orders may repeat (the importer numbers each part from 0): make them 0..n-1 first.
+    position = next(i for i, sibling in enumerate(siblings) if sibling.pk == checkpoint.pk)
+    other = position - 1 if up else position + 1
+    if not 0 <= other < len(siblings):
+        return False
+    siblings[position], siblings[other] = siblings[other], siblings[position]
+    for order, sibling in enumerate(siblings):
+        if sibling.order != order:
+            sibling.order = order
+            sibling._history_user = user
+            sibling.save(update_fields=["order"])
+    return True
+
+
+QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
+
+
+@dataclass(frozen=True)
+class QuarterlyResult:
+    created: int  # checkpoints
+    items: int  # items that got them
+    skipped: int  # items left as they were: a checkpoint on a quarter's end already, or a conflicting one
+
+
+@transaction.atomic
+def checkpoints_quarterly(*, plan: WorkPlan, item_ids: Iterable[int], percents: tuple[int, int, int, int],
+                          user) -> QuarterlyResult:
+    """Give each chosen item of `plan` the four quarter-end checkpoints (03-31, 06-30, 09-30, 12-31 of the
+    plan's year) expecting `percents`; dates after an item's due date are left out. An item that has a
+    checkpoint on one of those dates already, or one whose expectation the new ones would contradict, is
+    skipped and counted. A fixed number of queries, whatever the number of items."""
+    import datetime
+
+    _refuse_if_closed(plan.pk)
+    if list(percents) != sorted(percents) or not all(0 <= p <= 100 for p in percents):
+        raise ValidationError({"percents": _("The four expected percentages rise from 0 to 100.")})
+    items = list(WorkItem.objects.filter(section__plan=plan, pk__in=list(item_ids)))
+    dates = [datetime.date(plan.year, month, day) for month, day in QUARTER_ENDS]
+    existing = defaultdict(list)
+    for item_id, due, expected, order in Checkpoint.objects.filter(item__in=items).values_list(
+            "item_id", "due_date", "expected_percent", "order"):
+        existing[item_id].append((due, expected, order))
+    new, skipped, touched = [], 0, 0
+    for item in items:
+        planned = [(day, percent) for day, percent in zip(dates, percents) if day <= max(item.due_date, dates[0])]
+        mine = existing[item.pk]
+        clash = any(due in dates for due, _expected, _order in mine) or any(
+            expected is not None and ((due < day and expected > percent) or (due > day and expected < percent))
+            for due, expected, _order in mine for day, percent in planned
+        )
+        if clash:
+            skipped += 1
+            continue
+        order = max((o for *_rest, o in mine), default=0) + 1
+        for offset, (day, percent) in enumerate(planned):
+            new.append(Checkpoint(item=item, order=order + offset, due_date=day, expected_percent=percent,
+                                  title=_("End of quarter %(quarter)d: %(percent)d%% done")
+                                  % {"quarter": dates.index(day) + 1, "percent": percent}))
+        touched += 1
+    if new:
+        bulk_create_with_history(new, Checkpoint, batch_size=1000, default_user=user)
+        signals.plan_changed.send(sender=WorkPlan, plan=plan)
+    return QuarterlyResult(created=len(new), items=touched, skipped=skipped)
+
+
+# ---------------------------------------------------------------------------
+# Plan settings and reporting cycles (月报 / 季报 / 半年报), kept with their history.
+
+PLAN_SETTINGS_EDITABLE = ("reporting_cycle", "reporting_day", "review_required", "completion_check_required",
+                          "extension_steps")
+
+
+@transaction.atomic
+def plan_settings_update(*, plan: WorkPlan, user, **values) -> list[str]:
+    """Change the plan's reporting cycle and its loop's switches (PLAN_SETTINGS_EDITABLE); returns the names
+    of the fields that changed (none: no history line, nothing recomputed). Refused on a closed plan."""
+    locked = _refuse_if_closed(plan.pk)
+    unknown = set(values) - set(PLAN_SETTINGS_EDITABLE)
+    if unknown:
+        raise TypeError(f"not a plan setting: {sorted(unknown)}")
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    if not changed:
+        return []
+    if not WorkPlan.history.filter(id=locked.pk).exists():
+        # A plan from before its settings had history: keep how it was, so the first change shows "from → to".
+        WorkPlan.history.bulk_history_create([locked], default_user=user)
+    for name in changed:
+        setattr(locked, name, values[name])
+    locked.full_clean(exclude=["source_text"])
+    locked._history_user = user
+    locked.save(update_fields=[*changed, "updated_at"])
+    for name in changed:
+        setattr(plan, name, values[name])
+    signals.plan_changed.send(sender=WorkPlan, plan=locked)
+    return changed
+
+
+@transaction.atomic
+def item_cycle_set(*, item: WorkItem, user, reporting_cycle: str) -> bool:
+    """Give one item a reporting cycle of its own ("" = the plan's); True when it changed."""
+    _refuse_if_closed(item.section.plan_id)
+    if item.reporting_cycle == reporting_cycle:
+        return False
+    item.reporting_cycle = reporting_cycle
+    item.full_clean(exclude=["section", "departments"])
+    item._history_user = user
+    item.save(update_fields=["reporting_cycle"])
+    signals.plan_changed.send(sender=WorkPlan, plan=item.section.plan)
+    return True

@@ -7,6 +7,7 @@ its departments and targets, and the history all of them add to.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,9 +19,17 @@ from departments import jobs
 from departments.models import ImportJob
 
 from . import extensions, import_jobs, permissions, selectors, services
-from .forms import PlanCloneForm, PlanUploadForm, TargetFillForm
+from .forms import (
+    CheckpointForm,
+    ItemCycleForm,
+    PlanCloneForm,
+    PlanSettingsForm,
+    PlanUploadForm,
+    QuarterlyCheckpointsForm,
+    TargetFillForm,
+)
 from .importer import PlanParseError
-from .models import Target, WorkItem, WorkPlan
+from .models import Checkpoint, ReportingCycle, Target, WorkItem, WorkPlan
 
 
 @login_required
@@ -48,7 +57,9 @@ def plan_detail(request, plan_id: int):
         for item in section.items.all():
             item.figure = figures.get(item.pk)
     computed_at = max((f.computed_at for f in figures.values() if f.computed_at), default=None)
-    return render(request, "tasks/plan_detail.html", {"plan": plan, "computed_at": computed_at})
+    return render(request, "tasks/plan_detail.html", {
+        "plan": plan, "computed_at": computed_at,
+        "can_manage_checkpoints": permissions.can_manage_checkpoints(request.user) and plan.status != WorkPlan.Status.CLOSED})
 
 
 def item_page_response(request, item_id: int, *, status: int = 200, overrides: dict | None = None):
@@ -58,7 +69,9 @@ def item_page_response(request, item_id: int, *, status: int = 200, overrides: d
     except WorkItem.DoesNotExist:
         raise Http404
     overrides = overrides or {}
-    context = {"item": item, "plan": item.section.plan, "panels": [], "head_panels": [], "actions": []}
+    context = {"item": item, "plan": item.section.plan, "panels": [], "head_panels": [], "actions": [],
+               "checkpoints": selectors.item_checkpoints(item=item),
+               "can_edit_checkpoints": permissions.can_edit_checkpoints(request.user, item)}
     events = selectors.item_field_changes(item=item)
     for panel in extensions.item_panels():
         content = panel.load(request, item, overrides)
@@ -205,7 +218,30 @@ def plan_setup(request, plan_id: int):
     plan = get_object_or_404(WorkPlan, pk=plan_id)
     problems = selectors.plan_setup_problems(plan=plan)
     forms_by_target = {t.pk: TargetFillForm(target=t, prefix=f"t{t.pk}") for t in problems.placeholder_targets}
-    return render(request, "tasks/plan_setup.html", {"plan": plan, "problems": problems, "target_forms": forms_by_target})
+    return render(request, "tasks/plan_setup.html",
+                  _setup_context(plan, problems=problems, target_forms=forms_by_target, request=request))
+
+
+def _setup_context(plan: WorkPlan, *, problems, target_forms, settings_form=None, request=None,
+                   overrides: dict | None = None) -> dict:
+    context = {"plan": plan, "problems": problems, "target_forms": target_forms,
+               "settings_form": settings_form or PlanSettingsForm(instance=plan, prefix="settings"),
+               "settings_history": selectors.plan_settings_history(plan=plan),
+               "checkpoint_count": Checkpoint.objects.filter(item__section__plan=plan).count(),
+               "setup_panels": []}
+    for panel in extensions.setup_panels():
+        context.update(panel.load(request, plan, overrides or {}))
+        context["setup_panels"].append(panel.template)
+    return context
+
+
+def plan_setup_response(request, plan: WorkPlan, *, status: int = 200, overrides: dict | None = None):
+    """The set-up page; with `overrides`, again with another app's refused form (then 400)."""
+    problems = selectors.plan_setup_problems(plan=plan)
+    forms_by_target = {t.pk: TargetFillForm(target=t, prefix=f"t{t.pk}") for t in problems.placeholder_targets}
+    return render(request, "tasks/plan_setup.html",
+                  _setup_context(plan, problems=problems, target_forms=forms_by_target, request=request,
+                                 overrides=overrides), status=status)
 
 
 @allowed_only(permissions.can_manage_plans)
@@ -221,10 +257,9 @@ def target_fill(request, target_id: int):
         problems = selectors.plan_setup_problems(plan=plan)
         forms_by_target = {t.pk: TargetFillForm(target=t, prefix=f"t{t.pk}") for t in problems.placeholder_targets}
         forms_by_target[target.pk] = form
-        return render(
-            request, "tasks/plan_setup.html", {"plan": plan, "problems": problems, "target_forms": forms_by_target},
-            status=400,
-        )
+        return render(request, "tasks/plan_setup.html",
+                      _setup_context(plan, problems=problems, target_forms=forms_by_target, request=request),
+                      status=400)
     try:
         services.target_fill(target=target, value=form.cleaned_data["value"], no_number=form.cleaned_data["no_number"])
     except services.PlanClosed as refusal:
@@ -278,3 +313,168 @@ def plan_clone(request, plan_id: int):
                                                            "clone_plan": plan.pk}, status=400)
     messages.success(request, _("%(title)s was created as a draft.") % {"title": clone.title})
     return redirect("tasks:plan-setup", plan_id=clone.pk)
+
+
+@allowed_only(permissions.can_change_plan_settings)
+@require_POST
+def plan_settings(request, plan_id: int):
+    """The plan's reporting cycle and its loop's switches, from the set-up page."""
+    plan = get_object_or_404(WorkPlan, pk=plan_id)
+    form = PlanSettingsForm(request.POST, instance=WorkPlan.objects.get(pk=plan.pk), prefix="settings")
+    if not form.is_valid():
+        problems = selectors.plan_setup_problems(plan=plan)
+        forms_by_target = {t.pk: TargetFillForm(target=t, prefix=f"t{t.pk}") for t in problems.placeholder_targets}
+        return render(request, "tasks/plan_setup.html",
+                      _setup_context(plan, problems=problems, target_forms=forms_by_target, settings_form=form,
+                                     request=request),
+                      status=400)
+    try:
+        changed = services.plan_settings_update(
+            plan=plan, user=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+    except services.PlanClosed as refusal:
+        messages.error(request, refusal.message)
+        return redirect(plan)
+    if changed:
+        messages.success(request, _("The plan's settings were saved."))
+    else:
+        messages.info(request, _("Nothing was changed."))
+    return redirect(reverse("tasks:plan-setup", args=[plan.pk]) + "#settings")
+
+
+# ---------------------------------------------------------------------------
+# Checkpoints (节点): plan admins and the supervision office.
+
+
+def _item_or_404(item_id: int) -> WorkItem:
+    try:
+        return selectors.item_detail(item_id=item_id)
+    except WorkItem.DoesNotExist:
+        raise Http404
+
+
+def _checkpoint_or_404(checkpoint_id: int) -> Checkpoint:
+    try:
+        return selectors.checkpoint_for_edit(checkpoint_id=checkpoint_id)
+    except Checkpoint.DoesNotExist:
+        raise Http404
+
+
+def _checkpoints_url(item) -> str:
+    return item.get_absolute_url() + "#checkpoints"
+
+
+def _save_checkpoint(request, form, item, write):
+    """Run the service; its refusals go onto the form's fields (then False)."""
+    try:
+        write(user=request.user, **form.service_arguments())
+    except ValidationError as refusal:
+        for field, errors in refusal.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    except services.PlanClosed as refusal:
+        form.add_error(None, refusal.message)
+        return False
+    return True
+
+
+@allowed_only(permissions.can_manage_checkpoints)
+def checkpoint_create(request, item_id: int):
+    item = _item_or_404(item_id)
+    form = CheckpointForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        if _save_checkpoint(request, form, item, lambda **kw: services.checkpoint_create(item=item, **kw)):
+            messages.success(request, _("Checkpoint added."))
+            return redirect(_checkpoints_url(item))
+    return render(request, "tasks/checkpoint_form.html", {"item": item, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@allowed_only(permissions.can_manage_checkpoints)
+def checkpoint_edit(request, checkpoint_id: int):
+    checkpoint = _checkpoint_or_404(checkpoint_id)
+    item = _item_or_404(checkpoint.item_id)
+    form = CheckpointForm(request.POST or None, item=item, checkpoint=checkpoint)
+    if request.method == "POST" and form.is_valid():
+        if _save_checkpoint(request, form, item,
+                            lambda **kw: services.checkpoint_update(checkpoint=checkpoint, **kw)):
+            messages.success(request, _("Checkpoint saved."))
+            return redirect(_checkpoints_url(item))
+    return render(request, "tasks/checkpoint_form.html", {"item": item, "form": form, "checkpoint": checkpoint},
+                  status=400 if form.errors else 200)
+
+
+@allowed_only(permissions.can_manage_checkpoints)
+@require_POST
+def checkpoint_delete(request, checkpoint_id: int):
+    checkpoint = _checkpoint_or_404(checkpoint_id)
+    item = checkpoint.item
+    try:
+        services.checkpoint_delete(checkpoint=checkpoint, user=request.user)
+    except services.PlanClosed as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Checkpoint removed: %(checkpoint)s") % {"checkpoint": checkpoint})
+    return redirect(_checkpoints_url(item))
+
+
+@allowed_only(permissions.can_manage_checkpoints)
+@require_POST
+def checkpoint_move(request, checkpoint_id: int):
+    checkpoint = _checkpoint_or_404(checkpoint_id)
+    try:
+        services.checkpoint_move(checkpoint=checkpoint, user=request.user, up=request.POST.get("direction") != "down")
+    except services.PlanClosed as refusal:
+        messages.error(request, refusal.message)
+    return redirect(_checkpoints_url(checkpoint.item))
+
+
+def _plan_checkpoints_page(request, plan, *, form=None, status=200):
+    return render(request, "tasks/plan_checkpoints.html", {
+        "plan": plan, "sections": selectors.plan_checkpoint_table(plan=plan),
+        "form": form or QuarterlyCheckpointsForm(plan=plan),
+        "open": plan.status != WorkPlan.Status.CLOSED,
+        "can_change_cycles": permissions.can_change_plan_settings(request.user),
+        "cycle_choices": ReportingCycle.choices,
+    }, status=status)
+
+
+@allowed_only(permissions.can_manage_checkpoints)
+def plan_checkpoints(request, plan_id: int):
+    """Every item of the plan × its checkpoints, with the quarterly bulk action."""
+    return _plan_checkpoints_page(request, get_object_or_404(WorkPlan, pk=plan_id))
+
+
+@allowed_only(permissions.can_manage_checkpoints)
+@require_POST
+def checkpoints_quarterly(request, plan_id: int):
+    plan = get_object_or_404(WorkPlan, pk=plan_id)
+    form = QuarterlyCheckpointsForm(request.POST, plan=plan)
+    if not form.is_valid():
+        return _plan_checkpoints_page(request, plan, form=form, status=400)
+    try:
+        result = services.checkpoints_quarterly(plan=plan, item_ids=form.item_ids(), percents=form.percents(),
+                                                user=request.user)
+    except services.PlanClosed as refusal:
+        messages.error(request, refusal.message)
+        return redirect(plan)
+    messages.success(request, _("%(created)d checkpoints created on %(items)d items; %(skipped)d items skipped "
+                                "(they have checkpoints on those dates, or ones the new ones would contradict).")
+                     % {"created": result.created, "items": result.items, "skipped": result.skipped})
+    return redirect("tasks:plan-checkpoints", plan_id=plan.pk)
+
+
+@allowed_only(permissions.can_change_plan_settings)
+@require_POST
+def item_cycle(request, item_id: int):
+    """One item's own reporting cycle (empty: the plan's)."""
+    item = get_object_or_404(WorkItem.objects.select_related("section__plan"), pk=item_id)
+    form = ItemCycleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a reporting cycle."))
+    else:
+        try:
+            if services.item_cycle_set(item=item, user=request.user, reporting_cycle=form.cleaned_data["reporting_cycle"]):
+                messages.success(request, _("Reporting cycle of %(item)s saved.") % {"item": item})
+        except services.PlanClosed as refusal:
+            messages.error(request, refusal.message)
+    return redirect(reverse("tasks:plan-checkpoints", args=[item.section.plan_id]) + f"#item-{item.pk}")

@@ -23,6 +23,7 @@ def submit_report(
     readings: dict[int, Decimal] | None = None,
     evidence: list[EvidenceUpload] | None = None,
     base_version: int | None = None,
+    checkpoint=None,
 ):
     """`department`'s report on `item`, based on the item's current version unless told otherwise."""
     if base_version is None:
@@ -30,7 +31,7 @@ def submit_report(
         base_version = item.version
     return progress_services.report_submit(
         item=item, department=department, reporter=reporter, status=status, percent=percent, narrative=narrative,
-        readings=readings or {}, evidence=evidence or [], base_version=base_version,
+        readings=readings or {}, evidence=evidence or [], base_version=base_version, checkpoint=checkpoint,
     )
 
 

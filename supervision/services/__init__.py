@@ -20,10 +20,10 @@ from .instructions import (
     instruction_return,
 )
 from .reminder_job import ReminderRun, reminder_rules, reminders_run
-from .summaries import requirements_copy, requirements_ensure, summary_submit
+from .summaries import RequirementRow, requirements_copy, requirements_ensure, requirements_save, summary_submit
 
 __all__ = [
-    "Late", "ReminderRun", "assignment_create", "awaiting_check_notice", "chase_answer", "chase_create",
+    "Late", "ReminderRun", "RequirementRow", "requirements_save", "assignment_create", "awaiting_check_notice", "chase_answer", "chase_create",
     "completion_close", "completion_return", "extension_check", "extension_decide", "extension_request",
     "instruction_close", "instruction_create", "instruction_departments", "instruction_reply", "instruction_return",
     "late_departments", "reminder_rules", "reminders_run", "requirements_copy", "requirements_ensure",

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,8 +23,11 @@ from departments.models import Department
 from notifications import audiences
 from notifications import services as notification_services
 from notifications.services import ReminderKey
+from progress import rollup
+from progress import selectors as progress_selectors
 from progress.models import ProgressReport
-from tasks.models import Responsibility, Target, WorkItem, WorkPlan
+from tasks.cycles import cycle_months
+from tasks.models import Checkpoint, Responsibility, Target, WorkItem, WorkPlan
 
 from .. import reminders
 
@@ -64,10 +67,19 @@ def _reminder_facts(plan: WorkPlan) -> tuple[dict[int, WorkItem], list[reminders
         if target.due_date != items[target.item_id].due_date:
             met = target.target_value is not None and (target.current_value or 0) >= target.target_value
             targets[target.item_id].append(reminders.TargetFacts(target.pk, target.due_date, met=met))
+    # Checkpoints (节点) and whether each is met: the roll-up's reads and rule, not a second definition.
+    checkpoints = defaultdict(list)
+    departments_of = dict(Checkpoint.objects.filter(item__section__plan=plan).values_list("pk", "department_id"))
+    for item_id, rows in progress_selectors.checkpoint_facts(items=Q(section__plan=plan)).items():
+        done = items[item_id].counts_as_done(check_required=plan.completion_check_required)
+        for pk, facts in rows:
+            checkpoints[item_id].append(reminders.CheckpointFacts(
+                pk, facts.due_date, departments_of.get(pk), met=rollup.checkpoint_met(facts, done=done)))
     facts = [
         reminders.ItemFacts(
             item_id=item.pk, due_date=item.due_date, done=item.status == WorkItem.Status.DONE,
-            duties=tuple(duties[item.pk]), targets=tuple(targets[item.pk]),
+            duties=tuple(duties[item.pk]), targets=tuple(targets[item.pk]), checkpoints=tuple(checkpoints[item.pk]),
+            cycle_months=cycle_months(item.reporting_cycle or plan.reporting_cycle),
         )
         for item in items.values()
     ]
@@ -149,7 +161,18 @@ def _reminder_message(entry: reminders.Planned, *, plan, items, departments) -> 
         "date": entry.due_date.isoformat() if entry.due_date else "",
         "days": entry.days_left or 0,
     }
-    if entry.kind == reminders.DUE_SOON and entry.subject.startswith("target:"):
+    if entry.subject.startswith("checkpoint:"):
+        checkpoint = Checkpoint.objects.filter(pk=int(entry.subject.split(":")[1])).first()
+        words["checkpoint"] = checkpoint.title if checkpoint else ""
+        if entry.kind == reminders.DUE_SOON:
+            title = _("Checkpoint due in %(days)d days: %(checkpoint)s") % words
+            body = _("%(department)s: the checkpoint “%(checkpoint)s” of work item %(item)s (%(plan)s) is due on "
+                     "%(date)s. Please report how far it is.") % words
+        else:
+            title = _("Checkpoint passed and not met: %(checkpoint)s") % words
+            body = _("The checkpoint “%(checkpoint)s” of work item %(item)s (%(plan)s) was due on %(date)s and "
+                     "no approved report reached it. As head of %(department)s, please see to it.") % words
+    elif entry.kind == reminders.DUE_SOON and entry.subject.startswith("target:"):
         target = Target.objects.get(pk=int(entry.subject.split(":")[1]))
         words["target"] = target.subject
         title = _("Target due in %(days)d days: %(target)s") % words

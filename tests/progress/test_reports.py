@@ -343,9 +343,10 @@ def test_timeline_says_who_did_what_and_when(client, roles, plan_2020, django_us
 # chases to answer (+ their items), summaries owed (requirements, departments, summaries).
 MY_WORK_QUERIES = 13
 # The item page: 16 for the item, its reports and instructions; 6 for the 督办 panel (the instructions'
-# departments and steps, chases, extension requests, completion checks, checkpoints); 2 for the 考核 panel
-# (the departments' 自评 of the item, and their files when there are any).
-ITEM_PAGE_QUERIES = 24
+# departments and steps, chases, extension requests, completion checks, checkpoints); 2 for the item's
+# checkpoints (节点) and their history (with checkpoints: 4 more, their states and expected values); 2 for the
+# 考核 panel (the departments' 自评 of the item, and their files when there are any).
+ITEM_PAGE_QUERIES = 26
 
 
 def _big_plan_for(user, items):
@@ -426,7 +427,8 @@ def test_the_report_form_does_not_read_the_items_reports(client, roles, plan_202
             item=item, department=office, reporter=roles.staff, status="in_progress", percent=n, narrative=f"第{n}次",
         )
     client.force_login(roles.staff)
-    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
+    # 12, and one for the item's checkpoints (the one the report answers by default)
+    with django_assert_max_num_queries(13), CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("progress:report-create", args=[item.pk])).status_code == 200
     assert not [q["sql"] for q in queries if 'FROM "tasks_progressreport"' in q["sql"]]
 

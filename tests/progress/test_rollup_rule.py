@@ -6,13 +6,18 @@ import pytest
 
 from progress.rollup import (
     GREEN,
+    MET,
+    MISSED,
     RED,
+    UPCOMING,
     YELLOW,
     CheckpointFacts,
     ItemFacts,
     Rules,
     TargetFacts,
     checkpoint_expected,
+    checkpoint_met,
+    checkpoint_state,
     expected_percent,
     item_rollup,
     rollup,
@@ -142,15 +147,47 @@ def test_the_expectation_follows_the_checkpoints_not_a_straight_line():
     assert plain == pytest.approx(expected_percent(start=D(2020, 1, 1), due=YEAR_END, today=D(2020, 7, 1)))
 
 
+def _reached(checkpoints, **reached):
+    """The checkpoints with what the reports counting for each reached: _reached(QUARTERS, q1=25, q2=55)."""
+    return tuple(CheckpointFacts(c.due_date, c.expected_percent, reached.get(f"q{n}"))
+                 for n, c in enumerate(checkpoints, start=1))
+
+
 def test_a_checkpoint_passed_below_its_expectation_turns_the_item_red():
-    # given 55 % reported on 1 July, after the 30 June checkpoint expecting 60 %
-    behind = item_rollup(item(reported_percent=55, status="in_progress", checkpoints=QUARTERS), MID_YEAR)
+    # given 55 % reported by 30 June, the checkpoint expecting 60 %; seen on 1 July
+    behind = item_rollup(item(reported_percent=55, status="in_progress", checkpoints=_reached(QUARTERS, q1=25, q2=55)),
+                         MID_YEAR)
     # then it is late (逾期未完成), although 55 is within the margin of the 60.3 % expected
     assert behind.light == RED and "checkpoint_missed" in behind.flags
     assert behind.expected == pytest.approx(60.2, abs=0.1)
-    # and once it reaches the checkpoint's 60 % it is no longer late
-    caught_up = item_rollup(item(reported_percent=60, status="in_progress", checkpoints=QUARTERS), MID_YEAR)
+    # and once a report answering the checkpoint reaches its 60 % it is no longer late
+    caught_up = item_rollup(item(reported_percent=60, status="in_progress",
+                                 checkpoints=_reached(QUARTERS, q1=25, q2=60)), MID_YEAR)
     assert caught_up.light == GREEN and "checkpoint_missed" not in caught_up.flags
+
+
+@pytest.mark.parametrize(
+    "expected, reached, done, state",
+    [
+        (50, 50, False, MET),  # a counting report reached the expectation
+        (50, 49, False, MISSED),  # below it, and the date has passed
+        (50, None, False, MISSED),  # no counting report at all
+        (None, 10, False, MET),  # no percent expected: any counting report meets it
+        (None, None, False, MISSED),
+        (50, None, True, MET),  # the item is done
+    ],
+)
+def test_what_meets_a_checkpoint(expected, reached, done, state):
+    checkpoint = CheckpointFacts(D(2020, 6, 30), expected, reached)
+    assert checkpoint_state(checkpoint, today=D(2020, 7, 1), done=done) == state
+    assert checkpoint_met(checkpoint, done=done) == (state == MET)
+
+
+def test_a_checkpoint_not_yet_due_is_upcoming_until_met():
+    checkpoint = CheckpointFacts(D(2020, 9, 30), 75, 40)
+    assert checkpoint_state(checkpoint, today=D(2020, 9, 30)) == UPCOMING
+    assert checkpoint_state(checkpoint, today=D(2020, 10, 1)) == MISSED
+    assert checkpoint_state(CheckpointFacts(D(2020, 9, 30), 75, 80), today=D(2020, 7, 1)) == MET
 
 
 def test_overdue_item_is_red():

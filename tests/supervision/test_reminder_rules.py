@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from supervision.reminders import (
+    CheckpointFacts,
     Duty,
     ItemFacts,
     Rules,
@@ -82,3 +83,27 @@ def test_done_items_and_met_targets_are_left_alone():
 def test_quarterly_and_half_yearly_cycles_close_on_their_months(months, today, start, reporting):
     cycle = current_cycle(today, reporting_day=25, plan_start=datetime.date(2020, 1, 1), months=months)
     assert (cycle.start, cycle.reporting_date) == (start, reporting)
+
+
+def test_a_checkpoint_not_met_is_reminded_before_and_chased_the_day_after():
+    # given a 30 June checkpoint of item 1 (lead: department 10), not met
+    item = ItemFacts(item_id=1, due_date=D(2020, 12, 31), duties=ITEM.duties,
+                     checkpoints=(CheckpointFacts(3, D(2020, 6, 30), None),))
+    # then its staff are reminded 7 days before, and its heads the day after it passed (逾期未完成)
+    assert keys(D(2020, 6, 23), items=(item,)) == [("checkpoint:3", "department:10:staff", "due_soon", "2020-06-30/7d")]
+    assert keys(D(2020, 7, 1), items=(item,)) == [("checkpoint:3", "department:10:heads", "overdue", "2020-06-30")]
+    # a met checkpoint, or one of another department, is the other department's or nobody's
+    met = ItemFacts(item_id=1, due_date=D(2020, 12, 31), duties=ITEM.duties,
+                    checkpoints=(CheckpointFacts(3, D(2020, 6, 30), None, met=True),))
+    assert keys(D(2020, 7, 1), items=(met,)) == []
+    theirs = ItemFacts(item_id=1, due_date=D(2020, 12, 31), duties=ITEM.duties,
+                       checkpoints=(CheckpointFacts(3, D(2020, 6, 30), 20),))
+    assert keys(D(2020, 7, 1), items=(theirs,)) == [("checkpoint:3", "department:20:heads", "overdue", "2020-06-30")]
+
+
+def test_a_quarterly_item_is_asked_for_its_report_only_at_quarter_ends():
+    quarterly = ItemFacts(item_id=1, due_date=D(2020, 12, 31), duties=(Duty(10, "lead", D(2020, 3, 20)),),
+                          cycle_months=3)
+    assert keys(D(2020, 5, 25), items=(quarterly,), kinds=("report_due",)) == []
+    assert keys(D(2020, 6, 25), items=(quarterly,), kinds=("report_due",)) == [
+        ("item:1", "department:10:staff", "report_due", "2020-06-25")]

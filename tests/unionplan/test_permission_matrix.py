@@ -115,7 +115,12 @@ def world(roles, plan_2020, django_user_model, settings, tmp_path):
                                                   document=PLAN_2020.read_bytes()))
     people_job = jobs.job_check(job=jobs.job_create(kind="people", user=roles.plan_admin, filename="people.csv",
                                                     document="姓名,用户名,部室\n张三,zhangsan,办公室\n".encode()))
-    return {"users": users, "plan": plan_2020, "item": item, "office": office, "report": report,
+    from tasks import services as plan_services
+
+    checkpoint = plan_services.checkpoint_create(item=item, user=roles.supervisor, due_date=datetime.date(2020, 9, 30),
+                                                 title="完成培训", expected_percent=75)
+    return {"checkpoint": checkpoint,
+            "users": users, "plan": plan_2020, "item": item, "office": office, "report": report,
             "instruction": instruction, "evidence": report.evidence.get(), "notification": notification,
             "answered": answered, "chase": chase, "extension": extension, "done_item": done_item,
             "requirement": requirement, "late_department": late_department,
@@ -273,6 +278,57 @@ def _rows(w):
             # 组织基层部 works on item 18 but not on this brand: refused like an outsider (IDOR)
             ("POST", poverty_url, poverty_data, only({"staff": 302, "head": 302, "plan_admin": 302})),
             ("POST", co_url, co_data, only({"co_staff": 302, "co_head": 302, "plan_admin": 302})),
+        ],
+    }
+    # checkpoints (节点): plan admins and the supervision office; plan settings and cycles: plan admins
+    checkpoint = w["checkpoint"]
+    managers = {"plan_admin": 200, "supervisor": 200}
+    managers_post = {"plan_admin": 302, "supervisor": 302}
+    managers_get_post_only = {"plan_admin": 405, "supervisor": 405}
+    checkpoint_data = {"due_date": "2020-10-31", "title": "完成全部培训", "expected_percent": "80"}
+    rows |= {
+        "tasks:checkpoint-create": [
+            ("GET", reverse("tasks:checkpoint-create", args=[item.pk]), None, only(managers)),
+            ("POST", reverse("tasks:checkpoint-create", args=[item.pk]), checkpoint_data, only(managers_post)),
+            # a date outside the plan's year: the form again with the field's message
+            ("POST", reverse("tasks:checkpoint-create", args=[item.pk]), checkpoint_data | {"due_date": "2021-03-31"},
+             only({"plan_admin": 400, "supervisor": 400})),
+        ],
+        "tasks:checkpoint-edit": [
+            ("GET", reverse("tasks:checkpoint-edit", args=[checkpoint.pk]), None, only(managers)),
+            ("POST", reverse("tasks:checkpoint-edit", args=[checkpoint.pk]), checkpoint_data, only(managers_post)),
+        ],
+        "tasks:checkpoint-delete": [
+            ("GET", reverse("tasks:checkpoint-delete", args=[checkpoint.pk]), None, only(managers_get_post_only)),
+            ("POST", reverse("tasks:checkpoint-delete", args=[checkpoint.pk]), {}, only(managers_post)),
+        ],
+        "tasks:checkpoint-move": [
+            ("GET", reverse("tasks:checkpoint-move", args=[checkpoint.pk]), None, only(managers_get_post_only)),
+            ("POST", reverse("tasks:checkpoint-move", args=[checkpoint.pk]), {"direction": "up"}, only(managers_post)),
+        ],
+        "tasks:plan-checkpoints": [("GET", reverse("tasks:plan-checkpoints", args=[plan.pk]), None, only(managers))],
+        "tasks:plan-checkpoints-quarterly": [
+            ("GET", reverse("tasks:plan-checkpoints-quarterly", args=[plan.pk]), None, only(managers_get_post_only)),
+            ("POST", reverse("tasks:plan-checkpoints-quarterly", args=[plan.pk]),
+             {"sections": [plan.sections.get(number=3).pk], "q1": "25", "q2": "50", "q3": "75", "q4": "100"},
+             only(managers_post)),
+        ],
+        "tasks:plan-settings": [
+            ("GET", reverse("tasks:plan-settings", args=[plan.pk]), None, only({"plan_admin": 405})),
+            ("POST", reverse("tasks:plan-settings", args=[plan.pk]),
+             {"settings-reporting_cycle": "quarterly", "settings-reporting_day": "25", "settings-review_required": "on",
+              "settings-completion_check_required": "on", "settings-extension_steps": "2"}, only({"plan_admin": 302})),
+        ],
+        "supervision:summary-requirements": [
+            ("GET", reverse("supervision:summary-requirements", args=[plan.pk]), None, only({"plan_admin": 405})),
+            ("POST", reverse("supervision:summary-requirements", args=[plan.pk]),
+             {"summaries-TOTAL_FORMS": "1", "summaries-INITIAL_FORMS": "0", "summaries-0-name": "三季度小结",
+              "summaries-0-due_date": "2020-10-10"}, only({"plan_admin": 302})),
+        ],
+        "tasks:item-cycle": [
+            ("GET", reverse("tasks:item-cycle", args=[item.pk]), None, only({"plan_admin": 405})),
+            ("POST", reverse("tasks:item-cycle", args=[item.pk]), {"reporting_cycle": "quarterly"},
+             only({"plan_admin": 302})),
         ],
     }
     rows |= _api_rows(w)
