@@ -9,7 +9,7 @@ instructions behind it — so a department can check its score line by line.
                 (the roll-up's judgement: the same "met" every page shows);
 - reporting     points × reporting cycles it reported in / cycles due, for every item it
                 leads or co-organizes, each on the item's own cycle (monthly, quarterly…);
-- checkpoints   points × checkpoints reached by their date / checkpoints passed;
+- checkpoints   points × checkpoints met / checkpoints passed (met as every page says: progress.rollup);
 - chases, extensions, instructions
                 deductions: points − per case × (chases received, extensions approved,
                 批示 answered after their 时限 or not at all), never below 0;
@@ -64,7 +64,7 @@ class CheckpointFact:
     item_number: int
     title: str
     due: datetime.date
-    reached_on: datetime.date | None  # the first approved report reaching its expectation
+    met: bool  # by progress.rollup.checkpoint_met, the one definition every page uses
 
 
 @dataclass(frozen=True)
@@ -183,15 +183,12 @@ def part_score(rule: PartRule, facts: DepartmentFacts, *, today: datetime.date, 
                        for gap in [_("Item %(number)d: no report for the cycle ending %(day)s")] for c in missed])
     if rule.kind == CHECKPOINTS:
         passed = [c for c in facts.checkpoints if c.due <= today]
-        missed = [c for c in passed if c.reached_on is None or c.reached_on > c.due]
+        missed = [c for c in passed if not c.met]
         return _share(rule, len(passed) - len(missed), len(passed),
                       _("%(good)d of %(total)d checkpoints reached in time") % {"good": len(passed) - len(missed),
                                                                                   "total": len(passed)},
-                      [(reached_late if c.reached_on else not_reached) % {
-                          "number": c.item_number, "title": c.title, "due": c.due, "done": c.reached_on}
-                       for reached_late, not_reached in [(
-                           _("Item %(number)d, checkpoint “%(title)s” due %(due)s: reached %(done)s"),
-                           _("Item %(number)d, checkpoint “%(title)s” due %(due)s: not reached"))]
+                      [not_reached % {"number": c.item_number, "title": c.title, "due": c.due}
+                       for not_reached in [_("Item %(number)d, checkpoint “%(title)s” due %(due)s: not reached")]
                        for c in missed])
     if rule.kind == CHASES:
         cases = [_("Chased on %(day)s (items %(items)s): %(message)s") % {

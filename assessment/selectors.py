@@ -8,12 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Min, Prefetch
+from django.db.models import Min, Prefetch, Q
 from django.utils import timezone
 
 from core.dates import local_dates
 from core.people import display_name
 from departments.models import Department
+from progress import rollup
+from progress import selectors as progress_selectors
 from progress.models import ItemRollup, ProgressReport
 from supervision.models import ChaseTarget, Extension, Instruction, InstructionEntry
 from tasks.cycles import current_cycle, cycle_months
@@ -107,20 +109,18 @@ def department_facts(*, scheme: Scheme, today: datetime.date | None = None,
             first = next((d for d in sent if cycle.start <= d <= reporting_date), None)
             facts[department_id].cycles.append(rules.Cycle(item["number"], reporting_date, first))
 
-    # Checkpoints: reached when an approved report of the lead came up to the expected percent by then.
-    reached = defaultdict(list)
-    for item_id, percent, reviewed_at in approved.exclude(reviewed_at=None).values_list(
-            "item_id", "percent", "reviewed_at"):
-        reached[item_id].append((local_date(reviewed_at), percent))
-    for checkpoint in Checkpoint.objects.filter(item__section__plan=plan).values(
-            "item_id", "title", "due_date", "expected_percent", "department_id"):
-        department_id = checkpoint["department_id"] or lead_of.get(checkpoint["item_id"])
-        if department_id not in facts:
-            continue
-        expected = checkpoint["expected_percent"] or 0
-        first = min((d for d, percent in reached.get(checkpoint["item_id"], []) if percent >= expected), default=None)
-        facts[department_id].checkpoints.append(rules.CheckpointFact(
-            items[checkpoint["item_id"]]["number"], checkpoint["title"], checkpoint["due_date"], first))
+    # Checkpoints: met or not by the one definition every page uses (progress.rollup.checkpoint_met).
+    titles = dict(Checkpoint.objects.filter(item__section__plan=plan).values_list("pk", "title"))
+    departments_of = dict(Checkpoint.objects.filter(item__section__plan=plan, department__isnull=False)
+                          .values_list("pk", "department_id"))
+    for item_id, rows in progress_selectors.checkpoint_facts(items=Q(section__plan=plan)).items():
+        for pk, checkpoint in rows:
+            department_id = departments_of.get(pk) or lead_of.get(item_id)
+            if department_id not in facts:
+                continue
+            facts[department_id].checkpoints.append(rules.CheckpointFact(
+                items[item_id]["number"], titles.get(pk, ""), checkpoint.due_date,
+                rollup.checkpoint_met(checkpoint, done=item_id in done_on)))
 
     numbers = {pk: item["number"] for pk, item in items.items()}
     chased_items = defaultdict(list)

@@ -321,3 +321,16 @@ def test_a_year_end_bulletin_carries_the_ranking(scheme, office, roles, client):
     assert "办公室" in [sheet.cell(row=r, column=2).value for r in range(3, sheet.max_row + 1)]
     midyear = client.get(reverse("dashboard:bulletin-excel") + f"?plan={scheme.plan_id}&from=2020-01-01&to=2020-06-30")
     assert "年终考核" not in load_workbook(io.BytesIO(midyear.content)).sheetnames
+
+
+def test_a_checkpoint_passed_unmet_costs_its_share_as_every_page_says(scheme, office, roles):
+    from tasks.models import Checkpoint
+
+    item = WorkItem.objects.get(section__plan=scheme.plan, number=1)
+    Checkpoint.objects.create(item=item, due_date=datetime.date(2020, 6, 30), title="上半年完成一期培训",
+                              expected_percent=50)
+    Checkpoint.objects.create(item=item, due_date=datetime.date(2020, 9, 30), title="三季度", expected_percent=75)
+    approved_report(reviewer=roles.head, item=item, department=office, reporter=roles.staff, percent=80)
+    part = next(p for p in selectors.result_for(scheme=scheme, department=office).parts if p.kind == "checkpoints")
+    # the report of December reaches 80 %, but after both dates: neither checkpoint was met in time
+    assert part.points == 0 and len(part.details) == 2 and "上半年完成一期培训" in part.details[0]
