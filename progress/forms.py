@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import Target, WorkItem
+from tasks.models import Target, Visibility, WorkItem
 
 from .evidence import MAX_EVIDENCE_FILES, validate_evidence
 
@@ -69,11 +69,21 @@ class ProgressReportForm(forms.Form):
         help_text=_("Up to %(count)d files: PDF, Word, Excel, PowerPoint, images, text or zip; at most 10 MB each.")
         % {"count": MAX_EVIDENCE_FILES},
     )
+    narrative_visibility = forms.ChoiceField(
+        label=_("Who may read the description"), choices=Visibility.choices, required=False,
+        help_text=_("Within the department: your department, its reviewers, the supervision office and leadership."),
+    )
+    evidence_visibility = forms.ChoiceField(
+        label=_("Who may see the evidence files"), choices=Visibility.choices, required=False,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, item: WorkItem, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        # The plan's default (set by its admins) unless the reporter picks otherwise.
+        default = item.section.plan.evidence_visibility
+        self.fields["narrative_visibility"].initial = self.fields["evidence_visibility"].initial = default
         self.fields["department"].queryset = departments
         if len(departments) == 1:
             # Nothing to choose: the one department is implied, even if a client omits it.
@@ -96,6 +106,12 @@ class ProgressReportForm(forms.Form):
 
     def clean_department(self):
         return self.cleaned_data.get("department") or self.only_department
+
+    def clean_narrative_visibility(self):
+        return self.cleaned_data.get("narrative_visibility") or self.item.section.plan.evidence_visibility
+
+    def clean_evidence_visibility(self):
+        return self.cleaned_data.get("evidence_visibility") or self.item.section.plan.evidence_visibility
 
     def clean_evidence(self):
         files = self.cleaned_data["evidence"]
