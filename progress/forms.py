@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Target, Visibility, WorkItem
 
-from .evidence import MAX_EVIDENCE_FILES, validate_evidence
+from .evidence import MAX_DEPARTMENT_BYTES_PER_DAY, MAX_EVIDENCE_FILES, MAX_REPORT_BYTES, validate_evidence
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -119,10 +119,25 @@ class ProgressReportForm(forms.Form):
             raise forms.ValidationError(
                 _("At most %(count)d files per report.") % {"count": MAX_EVIDENCE_FILES}, code="too_many"
             )
-        return [validate_evidence(upload) for upload in files]
+        checked = [validate_evidence(upload) for upload in files]
+        if sum(upload.size for upload in checked) > MAX_REPORT_BYTES:
+            raise forms.ValidationError(
+                _("The files of one report may be %(limit)d MB in all.") % {"limit": MAX_REPORT_BYTES // 2**20},
+                code="report_too_large")
+        return checked
 
     def clean(self):
         cleaned = super().clean()
+        files, department = cleaned.get("evidence"), cleaned.get("department")
+        if files and department is not None:
+            from .selectors import evidence_bytes_today
+
+            if evidence_bytes_today(department_id=department.pk) + sum(f.size for f in files) \
+                    > MAX_DEPARTMENT_BYTES_PER_DAY:
+                self.add_error("evidence", forms.ValidationError(
+                    _("Your department uploaded %(limit)d MB of evidence today, the most a day takes; "
+                      "send the files tomorrow.") % {"limit": MAX_DEPARTMENT_BYTES_PER_DAY // 2**20},
+                    code="department_day"))
         if cleaned.get("status") == WorkItem.Status.DONE and cleaned.get("percent") not in (None, 100):
             self.add_error("percent", _("A finished item is complete: 100 percent."))
         if cleaned.get("status") == WorkItem.Status.NOT_STARTED and cleaned.get("percent"):
