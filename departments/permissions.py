@@ -36,6 +36,11 @@ def is_supervisor(user) -> bool:
     return user.is_authenticated and user.is_active and in_group(user, SUPERVISION_GROUP)
 
 
+def can_read_security_events(user) -> bool:
+    """The security events page (安全审计) and its Excel export: plan admins; nobody edits an event."""
+    return is_plan_admin(user)
+
+
 def can_manage_departments(user) -> bool:
     """The department tree, the people list and upload, the hand-over page: plan admins."""
     return is_plan_admin(user)

@@ -237,6 +237,9 @@ def _rows(w):
         ],
         "departments:tree": [("GET", reverse("departments:tree"), None, admin_only)],
         "departments:people": [("GET", reverse("departments:people"), None, admin_only)],
+        "departments:security-events": [("GET", reverse("departments:security-events"), None, admin_only),
+                                        ("GET", reverse("departments:security-events") + "?format=xlsx", None,
+                                         admin_only)],
         "departments:people-upload": [("GET", reverse("departments:people-upload"), None, admin_only)],
         "tasks:plan-upload-job": [
             ("GET", reverse("tasks:plan-upload-job", args=[w["plan_job"].pk]), None, admin_only),
