@@ -38,8 +38,8 @@ class ReportSerializer(serializers.ModelSerializer):
 
     readings = ReadingSerializer(many=True, read_only=True)
     evidence = serializers.SerializerMethodField()
-    narrative = serializers.SerializerMethodField(help_text="Null when the description is 部门内 and the user is "
-                                                            "not of the reporting department.")
+    narrative = serializers.SerializerMethodField(help_text="Null when the description is for the department "
+                                                            "(visibility `department`) and the user may not read it.")
     reporter_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -83,7 +83,7 @@ class ReportSubmitSerializer(serializers.Serializer):
     readings = ReadingInputSerializer(many=True, required=False, default=list)
     version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     narrative_visibility = serializers.ChoiceField(choices=Visibility.choices, required=False,
-                                                   help_text="Default: the plan's (部门内 unless its admins chose).")
+                                                   help_text="Default: the plan's (`department` unless its admins chose).")
     evidence_visibility = serializers.ChoiceField(choices=Visibility.choices, required=False,
                                                   help_text="For every file of this report; default: the plan's.")
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list,

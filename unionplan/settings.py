@@ -363,5 +363,6 @@ SPECTACULAR_SETTINGS = {
         "LightEnum": "progress.models.Light",
         "ReportStateEnum": "progress.models.ProgressReport.State",
         "PlanStatusEnum": "tasks.models.WorkPlan.Status",
+        "VisibilityEnum": "tasks.models.Visibility",
     },
 }
