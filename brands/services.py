@@ -168,6 +168,8 @@ def milestone_report_submit(
     narrative: str,
     evidence: list,
     base_version: int,
+    narrative_visibility: str | None = None,
+    evidence_visibility: str | None = None,
 ) -> MilestoneReport:
     """Report a milestone: a progress report on the brand's item, reviewed like any other.
 
@@ -200,6 +202,8 @@ def milestone_report_submit(
         readings={},
         evidence=evidence,
         base_version=base_version,
+        narrative_visibility=narrative_visibility,
+        evidence_visibility=evidence_visibility,
     )
     link = MilestoneReport(report=report, milestone=milestone, status=status, percent=percent)
     link.full_clean()

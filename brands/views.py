@@ -94,6 +94,8 @@ def milestone_report(request, brand_id: int):
             percent=data["percent"],
             narrative=data["narrative"],
             evidence=data["evidence"],
+            narrative_visibility=data["narrative_visibility"],
+            evidence_visibility=data["evidence_visibility"],
             base_version=data["version"],
         )
     except ProgressConflict as conflict:

@@ -155,7 +155,7 @@ def excel_bulletin(*, bulletin) -> bytes:
             row(sheet, [item.number, item.title, _departments(item, "lead"), _departments(item, "co_organizer"),
                         _targets(item), percent(f.percent) if f else "—", percent(f.reported_percent) if f else "—",
                         percent(f.targets_percent) if f else "—", _light_label(f.light if f else None),
-                        item.latest_report_text or "", _due(item), item.extensions_approved or 0],
+                        item.latest_report_text or (_("(within the department)") if item.latest_report_hidden else ""), _due(item), item.extensions_approved or 0],
                 light_column=9, light=f.light if f else None)
         widths(sheet, [6, 36, 16, 24, 44, 10, 10, 10, 10, 56, 16, 8])
         _print_on_a4_landscape(sheet, header_rows=2)

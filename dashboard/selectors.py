@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from assessment import selectors as assessment_selectors
 from departments.models import Department
+from progress import permissions as progress_permissions
 from progress import selectors as progress_selectors
 from progress.models import ItemRollup, Light, PlanRollup, ProgressReport, RollupSnapshot, SectionRollup
 from tasks.models import Responsibility, Section, Target, WorkItem, WorkPlan
@@ -189,9 +190,30 @@ def _item_figures(*, plan: WorkPlan, as_of: datetime.date | None, item_ids=None,
     return {r.item_id: r for r in rollups}
 
 
-def item_rows(*, plan: WorkPlan, section_id: int | None = None, department_id: int | None = None,
+def _latest_narrative(latest) -> dict:
+    """The latest report's narrative with what says who may read it (progress.permissions.may_read)."""
+    return {
+        "latest_report_text": Subquery(latest.values("narrative")[:1]),
+        "latest_report_visibility": Subquery(latest.values("narrative_visibility")[:1]),
+        "latest_report_department": Subquery(latest.values("department_id")[:1]),
+        "latest_report_reporter": Subquery(latest.values("reporter_id")[:1]),
+    }
+
+
+def _hide_narrative_unless_readable(item, reader) -> None:
+    # A 部门内 narrative the reader may not read is not shown: `latest_report_hidden` says one exists.
+    item.latest_report_hidden = False
+    if item.latest_report_text is not None and not progress_permissions.may_read(
+            reader, visibility=item.latest_report_visibility, department_id=item.latest_report_department,
+            reporter_id=item.latest_report_reporter):
+        item.latest_report_text, item.latest_report_hidden = None, True
+
+
+def item_rows(*, plan: WorkPlan, reader, section_id: int | None = None, department_id: int | None = None,
               light: str | None = None, as_of: datetime.date | None = None) -> list[WorkItem]:
-    """Items for the drill-down pages, each with `figure` (today's or the day's), lead and latest report: four queries."""
+    """Items for the drill-down pages, each with `figure` (today's or the day's), lead and latest report: four queries.
+
+    The latest report's narrative is there only when `reader` may read it."""
     latest = ProgressReport.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-pk")
     if as_of is not None:
         latest = latest.filter(created_at__lt=_end_of(as_of))
@@ -206,7 +228,7 @@ def item_rows(*, plan: WorkPlan, section_id: int | None = None, department_id: i
         )
         .annotate(
             latest_report_at=Subquery(latest.values("created_at")[:1]),
-            latest_report_text=Subquery(latest.values("narrative")[:1]),
+            **_latest_narrative(latest),
             latest_report_state=Subquery(latest.values("state")[:1]),
             open_instructions=Count("instructions", filter=Q(instructions__state="open")),
         )
@@ -220,6 +242,7 @@ def item_rows(*, plan: WorkPlan, section_id: int | None = None, department_id: i
     rows = []
     for item in items:
         item.figure = figures.get(item.pk)
+        _hide_narrative_unless_readable(item, reader)
         if light in LIGHTS and (item.figure is None or item.figure.light != light):
             continue
         rows.append(item)
@@ -238,7 +261,9 @@ def _approved_extensions():
 
 
 def bulletin_items(*, plan: WorkPlan, as_of: datetime.date | None = None) -> list[WorkItem]:
-    """Every item with its figures, departments, targets and latest approved report text: five queries."""
+    """Every item with its figures, departments, targets and latest approved report text: five queries.
+
+    A bulletin circulates (通报): it quotes a narrative only when it is 计划内, whoever downloads it."""
     latest = ProgressReport.objects.filter(item=OuterRef("pk"), state=ProgressReport.State.APPROVED,
                                            role=Responsibility.Role.LEAD).order_by(
         "-created_at", "-pk"
@@ -252,13 +277,14 @@ def bulletin_items(*, plan: WorkPlan, as_of: datetime.date | None = None) -> lis
             Prefetch("responsibilities", queryset=Responsibility.objects.select_related("department").order_by("order")),
             Prefetch("targets", queryset=Target.objects.order_by("order")),
         )
-        .annotate(latest_report_text=Subquery(latest.values("narrative")[:1]),
+        .annotate(**_latest_narrative(latest),
                   extensions_approved=_approved_extensions())
         .order_by("section__number", "number")
     )
     figures = _item_figures(plan=plan, as_of=as_of)
     for item in items:
         item.figure = figures.get(item.pk)
+        _hide_narrative_unless_readable(item, None)
     return items
 
 

@@ -109,7 +109,7 @@ def dashboard(request):
 def _items_page(request, *, plan, section=None, department=None, row=None, extra=None, **filters):
     today = timezone.localdate()
     as_of, date_problem = _as_of(request, plan, today)
-    items = selectors.item_rows(plan=plan, light=_light_filter(request), as_of=as_of,
+    items = selectors.item_rows(plan=plan, reader=request.user, light=_light_filter(request), as_of=as_of,
                                 section_id=section.pk if section else None, **filters)
     keep = [(name, request.GET[name]) for name in ("year", "department") if request.GET.get(name)]
     return render(

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Department, DepartmentAlias, Membership
+from .models import Department, DepartmentAlias, Membership, SecurityEvent
 
 
 class DepartmentAliasInline(admin.TabularInline):
@@ -66,3 +66,22 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         services.membership_remove(user=obj.user, department=obj.department)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Read only: an audit record is never added, changed or deleted by hand (the sweep ages them out)."""
+
+    list_display = ["at", "kind", "username", "address", "path", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "detail", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,6 +7,6 @@ class DepartmentsConfig(AppConfig):
     verbose_name = _("Departments")
 
     def ready(self):
-        from . import people_jobs
+        from . import people_jobs, receivers  # noqa: F401  (receivers: the security events)
 
         people_jobs.register()

@@ -162,3 +162,40 @@ class ImportJob(models.Model):
     def working(self) -> bool:
         """The page refreshes itself while this is true."""
         return self.state in (self.State.CHECKING, self.State.QUEUED, self.State.RUNNING)
+
+
+class SecurityEvent(models.Model):
+    """One security event (安全审计): who, when, from where, what. Written by
+    departments.services.security_event_record only; never changed or deleted in the admin;
+    kept SECURITY_EVENT_RETENTION_DAYS (default three years), then swept."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("logged in")
+        LOGIN_FAILED = "login_failed", _("log-in failed")
+        LOCKED_OUT = "locked_out", _("locked out")
+        LOGOUT = "logout", _("logged out")
+        PERMISSION_DENIED = "permission_denied", _("permission denied")
+        ROLES_CHANGED = "roles_changed", _("roles changed")
+        MEMBERSHIP_CHANGED = "membership_changed", _("department membership changed")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+        EVIDENCE_DOWNLOADED = "evidence_downloaded", _("department-only evidence downloaded")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="security_events",
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    path = models.CharField(_("address asked"), max_length=300, blank=True)
+    detail = models.CharField(_("what"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["kind", "-at"], name="securityevent_kind_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"

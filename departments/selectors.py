@@ -69,3 +69,26 @@ def people_list():
         .select_related("profile")
         .order_by("-is_active", "username")
     )
+
+
+def security_events(*, kind: str | None = None, who: str | None = None, day_from=None, day_to=None,
+                    limit: int | None = 500):
+    """Security events, newest first, filtered by kind, user name (part of it) and local days: one query."""
+    import datetime
+
+    from django.utils import timezone
+
+    from .models import SecurityEvent
+
+    events = SecurityEvent.objects.select_related("user")
+    if kind in SecurityEvent.Kind.values:
+        events = events.filter(kind=kind)
+    if who:
+        events = events.filter(username__icontains=who)
+    zone = timezone.get_current_timezone()
+    if day_from is not None:
+        events = events.filter(at__gte=datetime.datetime.combine(day_from, datetime.time.min, zone))
+    if day_to is not None:
+        events = events.filter(at__lt=datetime.datetime.combine(day_to + datetime.timedelta(days=1),
+                                                                datetime.time.min, zone))
+    return list(events[:limit] if limit else events)

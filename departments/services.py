@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import uuid
 from dataclasses import dataclass, field
 
@@ -11,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import signals
-from .models import Department, DepartmentAlias, Membership, Profile
+from .models import Department, DepartmentAlias, Membership, Profile, SecurityEvent
 
 
 def role_group(name: str) -> Group:
@@ -65,9 +67,15 @@ def membership_set(*, user, department: Department, role: str = Membership.Role.
     membership, created = Membership.objects.get_or_create(
         user=user, department=department, defaults={"role": role}
     )
+    changed = created or membership.role != role
     if not created and membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
+    if changed:
+        security_event_record(kind=SecurityEvent.Kind.MEMBERSHIP_CHANGED, username=user.get_username(),
+                              detail=_("%(user)s: %(department)s, %(role)s") % {
+                                  "user": user.get_username(), "department": department.name,
+                                  "role": Membership.Role(role).label})
     user.groups.add(department.group)
     if role == Membership.Role.HEAD:
         user.groups.add(department.head_group)
@@ -78,8 +86,12 @@ def membership_set(*, user, department: Department, role: str = Membership.Role.
 
 @transaction.atomic
 def membership_remove(*, user, department: Department) -> None:
-    Membership.objects.filter(user=user, department=department).delete()
+    deleted, _per_model = Membership.objects.filter(user=user, department=department).delete()
     user.groups.remove(department.group, department.head_group)
+    if deleted:
+        security_event_record(kind=SecurityEvent.Kind.MEMBERSHIP_CHANGED, username=user.get_username(),
+                              detail=_("%(user)s left %(department)s") % {"user": user.get_username(),
+                                                                         "department": department.name})
 
 
 @dataclass
@@ -221,6 +233,13 @@ def person_roles_set(*, user, roles: set[str], by) -> set[str]:
         user.groups.remove(role_group(name))
     for name in set(roles) - current:
         user.groups.add(role_group(name))
+    if current != set(roles):
+        # Nothing changed, nothing to audit: the people page saves every row it shows.
+        security_event_record(
+            kind=SecurityEvent.Kind.ROLES_CHANGED, user=by,
+            detail=_("%(user)s: %(before)s → %(after)s") % {
+                "user": user.get_username(), "before": "、".join(sorted(current)) or "—",
+                "after": "、".join(sorted(roles)) or "—"})
     return set(roles)
 
 
@@ -270,3 +289,68 @@ def department_deactivate(*, department: Department, successor: Department | Non
     department.save(update_fields=["is_active"])
     return moved
 
+
+
+# ---------------------------------------------------------------------------
+# Security events (安全审计).
+
+
+def _request_address(request) -> str | None:
+    # unionplan's middleware sets the client's address as the lock-out reads it (trusted proxies only).
+    address = getattr(request, "client_address", None) or request.META.get("REMOTE_ADDR")
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
+
+
+def security_event_record(*, kind: str, user=None, username: str = "", request=None, detail: str = ""):
+    """Write one security event: who (the user, or the name typed at a failed log-in), when, from where
+    (the request's client address and path) and what. Never raises on a long text: fields are cut."""
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        username=(username or (user.get_username() if user is not None else ""))[:150],
+        address=_request_address(request) if request is not None else None,
+        path=request.get_full_path()[:300] if request is not None else "",
+        detail=detail[:500],
+    )
+
+
+def security_events_sweep(*, now=None) -> int:
+    """Delete the events older than SECURITY_EVENT_RETENTION_DAYS (default three years); returns how many."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    days = getattr(settings, "SECURITY_EVENT_RETENTION_DAYS", 3 * 365)
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    deleted, _per_model = SecurityEvent.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+def security_events_workbook(*, events) -> bytes:
+    """The security events as an Excel sheet; every value written as text (core.spreadsheets.text_cell:
+    a user name typed as =HYPERLINK(...) at a failed log-in stays words)."""
+    import io
+
+    import openpyxl
+    from django.utils import timezone
+
+    from core.spreadsheets import text_cell
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = _("Security events")
+    headers = [_("When"), _("Event"), _("User name"), _("From"), _("Address asked"), _("What")]
+    for column, header in enumerate(headers, start=1):
+        text_cell(sheet.cell(row=1, column=column), header)
+    for row, event in enumerate(events, start=2):
+        values = [timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"), event.get_kind_display(),
+                  event.username, event.address or "", event.path, event.detail]
+        for column, value in enumerate(values, start=1):
+            text_cell(sheet.cell(row=row, column=column), value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from core.jobs import RETRY_ON_DATABASE_ERROR
 
-from . import jobs
+from . import jobs, services
 
 
 @shared_task(name=jobs.RUN_TASK, **RETRY_ON_DATABASE_ERROR)
@@ -15,4 +15,5 @@ def run_import_job(job_id: int) -> dict:
 
 @shared_task(name="departments.sweep_import_jobs", **RETRY_ON_DATABASE_ERROR)
 def sweep_import_jobs() -> dict:
-    return {"removed": jobs.jobs_sweep()}
+    # The daily sweep also drops security events past their retention (SECURITY_EVENT_RETENTION_DAYS).
+    return {"removed": jobs.jobs_sweep(), "security_events_removed": services.security_events_sweep()}

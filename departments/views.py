@@ -1,22 +1,26 @@
 """Plan-admin pages for departments and people; thin, through services and selectors."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.people import display_name
+from core.querystring import date_param
 from core.views import allowed_only
 
 from . import jobs, selectors, services
 from .forms import DepartmentDeactivateForm, PeopleUploadForm
 from .importer.people import PeopleFileError, read_people_file
-from .models import Department, ImportJob
-from .permissions import can_manage_departments
+from .models import Department, ImportJob, SecurityEvent
+from .permissions import can_manage_departments, can_read_security_events
 from .roles import ROLE_GROUP_LABELS
 
 SESSION_KEY = "people_upload_job"
@@ -154,3 +158,23 @@ def person_deactivate(request, user_id: int):
         services.user_deactivate(user=user)
         messages.success(request, _("%(name)s was deactivated.") % {"name": display_name(user)})
     return redirect("departments:people")
+
+
+@allowed_only(can_read_security_events)
+def security_events(request):
+    """安全审计: the security events with filters (event, user, days) and the same list as Excel."""
+    filters = {"kind": request.GET.get("kind") or None, "who": (request.GET.get("who") or "").strip()[:150] or None,
+               "day_from": date_param(request.GET.get("from")), "day_to": date_param(request.GET.get("to"))}
+    if request.GET.get("format") == "xlsx":
+        events = selectors.security_events(**filters, limit=None)
+        response = HttpResponse(services.security_events_workbook(events=events),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = content_disposition_header(
+            True, _("security events %(day)s.xlsx") % {"day": timezone.localdate().isoformat()})
+        return response
+    query = request.GET.copy()
+    query["format"] = "xlsx"
+    return render(request, "departments/security_events.html", {
+        "events": selectors.security_events(**filters), "kinds": SecurityEvent.Kind.choices, "filters": filters,
+        "excel_query": query.urlencode(),
+        "retention_days": settings.SECURITY_EVENT_RETENTION_DAYS})

@@ -60,9 +60,12 @@ class Message:
 
 
 def send_email(message: Message, *, address: str) -> None:
+    """Plain text, never HTML; the subject on one line (a title with a line break in it would be a
+    header injection, which Django refuses with BadHeaderError: the message would never go)."""
     text = f"{message.body}\n\n{message.url}".strip()
+    subject = " ".join(message.title.split())
     try:
-        sent = EmailMessage(subject=message.title, body=text, to=[address]).send()
+        sent = EmailMessage(subject=subject, body=text, to=[address]).send()
     except Exception as error:  # smtplib and socket errors alike: retry later
         raise ChannelError(f"{type(error).__name__}: {error}") from error
     if sent != 1:

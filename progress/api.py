@@ -79,6 +79,8 @@ class ReportViewSet(ReadOnly):
             "narrative": data["narrative"],
             "version": data["version"],
             "checkpoint": data.get("checkpoint") or "",
+            "narrative_visibility": data.get("narrative_visibility") or "",
+            "evidence_visibility": data.get("evidence_visibility") or "",
         }
         targets = {target.pk for target in item.targets.all()}
         for reading in data["readings"]:
@@ -97,8 +99,10 @@ class ReportViewSet(ReadOnly):
             item=item, department=cleaned["department"], reporter=request.user, status=cleaned["status"],
             percent=cleaned["percent"], narrative=cleaned["narrative"], readings=form.readings(),
             evidence=cleaned["evidence"], base_version=cleaned["version"], checkpoint=cleaned["checkpoint"],
+            narrative_visibility=cleaned["narrative_visibility"], evidence_visibility=cleaned["evidence_visibility"],
         )
-        return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(ReportSerializer(self.get_queryset().get(pk=report.pk), context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReviewSerializer,
                    responses={200: ReportSerializer, 409: OpenApiResponse(description="Already reviewed"), **ERRORS})
@@ -116,7 +120,7 @@ class ReportViewSet(ReadOnly):
         decide = (services.report_approve if form.cleaned_data["decision"] == ReviewForm.Decision.APPROVE
                   else services.report_return)
         decide(report=report, reviewer=request.user, comment=form.cleaned_data["comment"])
-        return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data)
+        return Response(ReportSerializer(self.get_queryset().get(pk=report.pk), context={"request": request}).data)
 
 
 class EvidenceViewSet(viewsets.GenericViewSet):
@@ -127,10 +131,12 @@ class EvidenceViewSet(viewsets.GenericViewSet):
                               406: OpenApiResponse(description="Accept must allow JSON (for errors) or */*"),
                               **ERRORS})
     def retrieve(self, request, pk=None):
-        """An evidence file of a report, as a download (whoever may see the plan)."""
+        """An evidence file of a report, as a download: 计划内 files for whoever sees the plan, 部门内 files for
+        the reporting department, its reviewers, the supervision office and leadership."""
         try:
             evidence = selectors.evidence_file(evidence_id=pk)
         except (Evidence.DoesNotExist, ValueError):
             raise NotFound
         require(permissions.can_download_evidence(request.user, evidence))
+        services.evidence_download_record(evidence=evidence, user=request.user, request=request)
         return evidence_response(evidence)

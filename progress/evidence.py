@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-
 from urllib.parse import quote
 
 from django import forms
@@ -26,6 +28,8 @@ class EvidenceUpload:
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_EVIDENCE_FILES = 5
+MAX_REPORT_BYTES = 30 * 1024 * 1024  # all files of one report
+MAX_DEPARTMENT_BYTES_PER_DAY = 200 * 1024 * 1024  # all files a department uploads in a day
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc .xls .ppt
 _ZIP = b"PK\x03\x04"  # .docx .xlsx .pptx .zip
@@ -60,9 +64,106 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
+MAX_NAME_CHARACTERS = 120
+# Active content, whatever the extension says: a browser or an office suite would run it.
+_ACTIVE_MARKERS = re.compile(
+    rb"<\s*(?:script|html|svg|iframe|object|embed|body|meta|xml|\?xml|!doctype|xsl)\b|javascript:", re.IGNORECASE)
+_EXECUTABLES = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa", b"#!")
+# In a PDF: script, launching programs, embedded files, Flash, XFA forms (/OpenAction alone is
+# how most PDFs open at their first page: kept).
+_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+_VBA = "_VBA_PROJECT".encode("utf-16-le")  # the stream every VBA project (macro) has in an OLE file
+_ZIP_MAX_MEMBERS = 1000
+_ZIP_MAX_UNPACKED = 100 * 1024 * 1024
+_ZIP_MAX_RATIO = 100
+_ZIP_REFUSED_SUFFIXES = {".exe", ".dll", ".com", ".bat", ".cmd", ".ps1", ".vbs", ".js", ".jse", ".wsf", ".scr",
+                         ".msi", ".jar", ".sh", ".html", ".htm", ".xhtml", ".svg", ".hta", ".lnk", ".docm", ".xlsm",
+                         ".pptm", ".dotm", ".xltm", ".potm", ".ppsm", ".sldm", ".xlam", ".ppam"}
+
+
+def clean_file_name(raw: str) -> str:
+    """The name a file is shown and downloaded under: no path (either slash), no control, format
+    or bidi characters (U+202E would show “gpj.exe” as “exe.jpg”), no leading dots, at most
+    MAX_NAME_CHARACTERS characters with the extension kept; never empty."""
+    name = re.split(r"[\\/]", raw or "")[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] not in ("C", "Z")
+                   or ch == " ")
+    name = name.strip(" .")
+    if len(name) > MAX_NAME_CHARACTERS:
+        suffix = PurePath(name).suffix[:16]
+        name = name[: MAX_NAME_CHARACTERS - len(suffix)] + suffix
+    return name or "file"
+
+
+def _read_all(upload) -> bytes:
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return data
+
+
+def _zip_problem(data: bytes, *, office: bool) -> str | None:
+    """Why a zip (or an Office Open XML file, a zip too) is refused: a bomb, a path that climbs out,
+    macros, or active content inside; None when it is fine."""
+    import io
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return _("it is not a readable zip file")
+    if len(members) > _ZIP_MAX_MEMBERS:
+        return _("it holds more than %(count)d files") % {"count": _ZIP_MAX_MEMBERS}
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members) or 1
+    if unpacked > _ZIP_MAX_UNPACKED or unpacked / packed > _ZIP_MAX_RATIO:
+        return _("it unpacks to far more than it holds (a zip bomb)")
+    for member in members:
+        name = member.filename.replace("\\", "/")
+        if name.startswith("/") or ".." in name.split("/") or re.match(r"^[A-Za-z]:", name):
+            return _("a file inside climbs out of the archive (%(name)s)") % {"name": clean_file_name(name)}
+        lowered = name.lower()
+        if lowered.endswith("vbaproject.bin") or "macroenabled" in lowered:
+            return _("it holds macros")
+        if not office and PurePath(lowered).suffix in _ZIP_REFUSED_SUFFIXES:
+            return _("it holds a program or a web page (%(name)s)") % {"name": clean_file_name(name)}
+    if office:
+        try:
+            types = archive.read("[Content_Types].xml")
+        except KeyError:
+            return _("it is not an Office document")
+        if b"macroEnabled" in types or b"vbaProject" in types:
+            return _("it holds macros")
+    return None
+
+
+def _active_content(data: bytes, suffix: str) -> str | None:
+    """Why content would run in a browser, a PDF reader or an office suite; None when it would not."""
+    if data.startswith(_EXECUTABLES):
+        return _("it is a program")
+    if suffix == ".pdf":
+        if _PDF_ACTIVE.search(data):
+            return _("it holds script or actions")
+        # A polyglot: a PDF that is also a web page.
+        if _ACTIVE_MARKERS.search(data[:4096]):
+            return _("it is also a web page")
+        return None
+    if suffix in (".doc", ".xls", ".ppt"):
+        return _("it holds macros") if _VBA in data else None
+    if suffix in (".docx", ".xlsx", ".pptx"):
+        return _zip_problem(data, office=True)
+    if suffix == ".zip":
+        return _zip_problem(data, office=False)
+    # Images and text: a web page, an SVG or a script hidden in them is refused.
+    if _ACTIVE_MARKERS.search(data if suffix == ".txt" else data[:4096] + data[-4096:]):
+        return _("it holds a web page or script")
+    return None
+
+
 def validate_evidence(upload) -> EvidenceUpload:
-    """Return the upload if its type and size are allowed; a ValidationError names the file otherwise."""
-    name = PurePath(upload.name or "").name
+    """Return the upload if its type and size are allowed and it carries no active content; a
+    ValidationError names the file otherwise."""
+    name = clean_file_name(upload.name or "")
     words = {"name": name}
     if upload.size > MAX_EVIDENCE_BYTES:
         raise forms.ValidationError(
@@ -87,6 +188,10 @@ def validate_evidence(upload) -> EvidenceUpload:
             _("“%(name)s”: the content does not match its %(suffix)s extension.") % (words | {"suffix": suffix}),
             code="content",
         )
+    problem = _active_content(_read_all(upload), suffix)
+    if problem:
+        raise forms.ValidationError(
+            _("“%(name)s” is not accepted: %(why)s.") % (words | {"why": problem}), code="active")
     return EvidenceUpload(name=name, content_type=content_type, size=upload.size, file=upload)
 
 
@@ -112,4 +217,7 @@ def evidence_response(evidence) -> HttpResponse:
         response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
                                 content_type=evidence.content_type)
     response["Cache-Control"] = "private, no-store"
+    # Never shown inline, never sniffed into HTML, and sandboxed should a browser render it anyway.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import Checkpoint, Target, WorkItem
+from tasks.models import Checkpoint, Target, Visibility, WorkItem
 
-from .evidence import MAX_EVIDENCE_FILES, validate_evidence
+from .evidence import MAX_DEPARTMENT_BYTES_PER_DAY, MAX_EVIDENCE_FILES, MAX_REPORT_BYTES, validate_evidence
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -75,6 +75,13 @@ class ProgressReportForm(forms.Form):
         help_text=_("Up to %(count)d files: PDF, Word, Excel, PowerPoint, images, text or zip; at most 10 MB each.")
         % {"count": MAX_EVIDENCE_FILES},
     )
+    narrative_visibility = forms.ChoiceField(
+        label=_("Who may read the description"), choices=Visibility.choices, required=False,
+        help_text=_("Within the department: your department, its reviewers, the supervision office and leadership."),
+    )
+    evidence_visibility = forms.ChoiceField(
+        label=_("Who may see the evidence files"), choices=Visibility.choices, required=False,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, item: WorkItem, departments, default_checkpoint: int | None = None,
@@ -87,6 +94,9 @@ class ProgressReportForm(forms.Form):
         self.fields["checkpoint"].initial = default_checkpoint
         # Whether to show the choice (None: ask); the page knows it already from the default.
         self.has_checkpoints = has_checkpoints
+        # The plan's default (set by its admins) unless the reporter picks otherwise.
+        default = item.section.plan.evidence_visibility
+        self.fields["narrative_visibility"].initial = self.fields["evidence_visibility"].initial = default
         self.fields["department"].queryset = departments
         if len(departments) == 1:
             # Nothing to choose: the one department is implied, even if a client omits it.
@@ -110,16 +120,37 @@ class ProgressReportForm(forms.Form):
     def clean_department(self):
         return self.cleaned_data.get("department") or self.only_department
 
+    def clean_narrative_visibility(self):
+        return self.cleaned_data.get("narrative_visibility") or self.item.section.plan.evidence_visibility
+
+    def clean_evidence_visibility(self):
+        return self.cleaned_data.get("evidence_visibility") or self.item.section.plan.evidence_visibility
+
     def clean_evidence(self):
         files = self.cleaned_data["evidence"]
         if len(files) > MAX_EVIDENCE_FILES:
             raise forms.ValidationError(
                 _("At most %(count)d files per report.") % {"count": MAX_EVIDENCE_FILES}, code="too_many"
             )
-        return [validate_evidence(upload) for upload in files]
+        checked = [validate_evidence(upload) for upload in files]
+        if sum(upload.size for upload in checked) > MAX_REPORT_BYTES:
+            raise forms.ValidationError(
+                _("The files of one report may be %(limit)d MB in all.") % {"limit": MAX_REPORT_BYTES // 2**20},
+                code="report_too_large")
+        return checked
 
     def clean(self):
         cleaned = super().clean()
+        files, department = cleaned.get("evidence"), cleaned.get("department")
+        if files and department is not None:
+            from .selectors import evidence_bytes_today
+
+            if evidence_bytes_today(department_id=department.pk) + sum(f.size for f in files) \
+                    > MAX_DEPARTMENT_BYTES_PER_DAY:
+                self.add_error("evidence", forms.ValidationError(
+                    _("Your department uploaded %(limit)d MB of evidence today, the most a day takes; "
+                      "send the files tomorrow.") % {"limit": MAX_DEPARTMENT_BYTES_PER_DAY // 2**20},
+                    code="department_day"))
         if cleaned.get("status") == WorkItem.Status.DONE and cleaned.get("percent") not in (None, 100):
             self.add_error("percent", _("A finished item is complete: 100 percent."))
         if cleaned.get("status") == WorkItem.Status.NOT_STARTED and cleaned.get("percent"):

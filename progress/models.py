@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from departments.models import Department
-from tasks.models import Checkpoint, Responsibility, Section, Target, WorkItem, WorkPlan
+from tasks.models import Checkpoint, Responsibility, Section, Target, Visibility, WorkItem, WorkPlan
 
 
 class ProgressReport(models.Model):
@@ -44,6 +44,9 @@ class ProgressReport(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=WorkItem.Status.choices)
     percent = models.PositiveSmallIntegerField(_("percent complete"))
     narrative = models.TextField(_("progress description"))
+    narrative_visibility = models.CharField(
+        _("who may read the description"), max_length=16, choices=Visibility.choices, default=Visibility.DEPARTMENT
+    )
     state = models.CharField(_("review state"), max_length=16, choices=State.choices, default=State.SUBMITTED)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -119,6 +122,9 @@ class Evidence(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
+    visibility = models.CharField(
+        _("who may see the file"), max_length=16, choices=Visibility.choices, default=Visibility.DEPARTMENT
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

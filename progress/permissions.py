@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.people import display_name
-from departments.permissions import in_group, is_plan_admin
+from departments.permissions import department_ids, in_group, is_leadership, is_plan_admin, is_supervisor
 from tasks import permissions as plan_permissions
+from tasks.models import Visibility
 
 from .models import ProgressReport
 
@@ -72,5 +73,52 @@ def can_review(user, report: ProgressReport) -> bool:
     return report.state == ProgressReport.State.SUBMITTED and is_reviewer_of(user, report)
 
 
+# ---------------------------------------------------------------------------
+# Confidential evidence (部门内 / 计划内): the one rule, asked by every page, export, API and job.
+
+
+def may_read(user, *, visibility: str, department_id: int, reporter_id: int | None = None) -> bool:
+    """May `user` read a narrative or an evidence file of `visibility` reported by `department_id`?
+
+    计划内 (PLAN): everyone who sees the plan. 部门内 (DEPARTMENT): the reporting department's
+    members and heads (its reviewers), the reporter, the supervision office (督查), leadership and
+    plan admins. `user=None` is a document for everyone who sees the plan (a bulletin that
+    circulates): it quotes only what is 计划内. Anything else, or an unknown visibility, is refused.
+    """
+    if user is not None and not (user.is_authenticated and user.is_active):
+        return False
+    if visibility == Visibility.PLAN:
+        return True
+    if user is None or visibility != Visibility.DEPARTMENT:
+        return False
+    if is_plan_admin(user) or is_leadership(user) or is_supervisor(user):
+        return True
+    return user.pk == reporter_id or department_id in department_ids(user)
+
+
+def can_read_narrative(user, report: ProgressReport) -> bool:
+    return may_read(user, visibility=report.narrative_visibility, department_id=report.department_id,
+                    reporter_id=report.reporter_id)
+
+
 def can_download_evidence(user, evidence) -> bool:
-    return plan_permissions.can_view_plan(user, evidence.report.item.section.plan)
+    report = evidence.report
+    return plan_permissions.can_view_plan(user, report.item.section.plan) and may_read(
+        user, visibility=evidence.visibility, department_id=report.department_id, reporter_id=report.reporter_id)
+
+
+def visible_evidence(user, report: ProgressReport) -> list:
+    """The report's evidence files the user may see (names included); `report.evidence` prefetched."""
+    return [evidence for evidence in report.evidence.all()
+            if may_read(user, visibility=evidence.visibility, department_id=report.department_id,
+                        reporter_id=report.reporter_id)]
+
+
+def with_visibility(user, reports):
+    """Sets on each report what the user may see of it: `narrative_shown` and `files` (their evidence);
+    `files_hidden` counts the files left out. No query beyond the user's departments (once)."""
+    for report in reports:
+        report.narrative_shown = can_read_narrative(user, report)
+        report.files = visible_evidence(user, report)
+        report.files_hidden = len(report.evidence.all()) - len(report.files)
+    return reports

@@ -97,6 +97,16 @@ def with_review_lines(reports: list[ProgressReport]) -> list[ProgressReport]:
     return reports
 
 
+def evidence_bytes_today(*, department_id: int) -> int:
+    """How many bytes of evidence a department uploaded today (local day), for the daily bound."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return Evidence.objects.filter(report__department_id=department_id, uploaded_at__gte=start).aggregate(
+        total=Sum("size"))["total"] or 0
+
+
 def evidence_file(*, evidence_id: int) -> Evidence:
     return Evidence.objects.select_related("report__item__section__plan").get(pk=evidence_id)
 

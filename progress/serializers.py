@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import TextField
 from core.people import display_name
-from tasks.models import WorkItem
+from tasks.models import Visibility, WorkItem
 
+from . import permissions
 from .forms import ReviewForm
 from .models import Evidence, ItemRollup, ProgressReport, TargetReading
 
@@ -24,21 +26,41 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Evidence
-        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download"]
+        fields = ["id", "original_name", "content_type", "size", "visibility", "uploaded_at", "download"]
 
     def get_download(self, evidence) -> str:
         return reverse("api:evidence-detail", args=[evidence.pk])
 
 
 class ReportSerializer(serializers.ModelSerializer):
+    """A report as the requesting user may see it: a 部门内 narrative they may not read is null and its
+    部门内 evidence files are left out (progress.permissions.may_read); needs `request` in the context."""
+
     readings = ReadingSerializer(many=True, read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = serializers.SerializerMethodField()
+    narrative = serializers.SerializerMethodField(help_text="Null when the description is for the department "
+                                                            "(visibility `department`) and the user may not read it.")
     reporter_name = serializers.SerializerMethodField()
 
     class Meta:
         model = ProgressReport
         fields = ["id", "item", "department", "role", "reporter", "reporter_name", "status", "percent", "narrative",
-                  "checkpoint", "state", "reviewer", "review_comment", "reviewed_at", "created_at", "readings", "evidence"]
+                  "checkpoint", "narrative_visibility", "state", "reviewer", "review_comment", "reviewed_at", "created_at",
+                  "readings", "evidence"]
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def get_narrative(self, report) -> str | None:
+        user = self._user()
+        return report.narrative if user is not None and permissions.can_read_narrative(user, report) else None
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, report):
+        user = self._user()
+        files = permissions.visible_evidence(user, report) if user is not None else []
+        return EvidenceSerializer(files, many=True).data
 
     def get_reporter_name(self, report) -> str:
         return display_name(report.reporter)
@@ -62,6 +84,10 @@ class ReportSubmitSerializer(serializers.Serializer):
     checkpoint = serializers.IntegerField(min_value=1, required=False, allow_null=True,
                                           help_text="The checkpoint of the item that the report answers.")
     version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    narrative_visibility = serializers.ChoiceField(choices=Visibility.choices, required=False,
+                                                   help_text="Default: the plan's (`department` unless its admins chose).")
+    evidence_visibility = serializers.ChoiceField(choices=Visibility.choices, required=False,
+                                                  help_text="For every file of this report; default: the plan's.")
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list,
                                      help_text="Evidence files (multipart/form-data only).")
 

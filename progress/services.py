@@ -29,12 +29,13 @@ from django.utils.translation import gettext as _
 from core.dates import local_date
 from core.exceptions import Conflict
 from core.people import display_name
-from departments.models import Department
+from departments import services as department_services
+from departments.models import Department, SecurityEvent
 from notifications import audiences
 from notifications import services as notification_services
 from notifications.services import ReminderKey, enqueue
 from tasks.cycles import cycle_months
-from tasks.models import Checkpoint, Responsibility, Section, Target, WorkItem, WorkPlan
+from tasks.models import Checkpoint, Responsibility, Section, Target, Visibility, WorkItem, WorkPlan
 
 from . import permissions, rollup, selectors, signals
 from .evidence import EvidenceUpload
@@ -86,8 +87,13 @@ def report_submit(
     evidence: list[EvidenceUpload],
     base_version: int,
     checkpoint: Checkpoint | None = None,
+    narrative_visibility: str | None = None,
+    evidence_visibility: str | None = None,
 ) -> ProgressReport:
     """Record a department's progress report on an item, answering one of its checkpoints or none.
+
+    The narrative and the evidence files are 部门内 or 计划内 as the reporter chose, else as the
+    plan's default (`WorkPlan.evidence_visibility`); progress.permissions.may_read enforces it.
 
     Refuses (ProgressConflict) when the item changed since the form showed
     `base_version`, and (ValidationError on `checkpoint`) a checkpoint of another item.
@@ -106,6 +112,7 @@ def report_submit(
         percent=percent,
         narrative=narrative,
         checkpoint=checkpoint,
+        narrative_visibility=narrative_visibility or locked.section.plan.evidence_visibility,
     )
     if checkpoint is not None and checkpoint.item_id != locked.pk:
         raise ValidationError({"checkpoint": _("This checkpoint belongs to another work item.")})
@@ -119,7 +126,8 @@ def report_submit(
     )
     for upload in evidence:
         Evidence.objects.create(
-            report=report, file=upload.file, original_name=upload.name[:255], content_type=upload.content_type, size=upload.size
+            report=report, file=upload.file, original_name=upload.name[:255], content_type=upload.content_type,
+            size=upload.size, visibility=evidence_visibility or locked.section.plan.evidence_visibility,
         )
     _bump_version(locked, expected=base_version)
     if not locked.section.plan.review_required:
@@ -129,6 +137,18 @@ def report_submit(
         enqueue(task_name="progress.notify_report_submitted", kwargs={"report_id": report.pk})
     rollup_schedule(plan_id=locked.section.plan_id)
     return report
+
+
+def evidence_download_record(*, evidence: Evidence, user, request=None) -> None:
+    """A download of a 部门内 file is a security event (who, when, from where, which file); a 计划内
+    file is for everyone who sees the plan and is not recorded."""
+    if evidence.visibility != Visibility.DEPARTMENT:
+        return
+    report = evidence.report
+    department_services.security_event_record(
+        kind=SecurityEvent.Kind.EVIDENCE_DOWNLOADED, user=user, request=request,
+        detail=_("%(file)s (evidence %(id)d, %(item)s)") % {"file": evidence.original_name, "id": evidence.pk,
+                                                           "item": report.item})
 
 
 def _approve(report: ProgressReport, *, item: WorkItem, reviewer, comment: str) -> None:

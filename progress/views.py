@@ -48,6 +48,8 @@ def report_create(request, item_id: int):
                     narrative=data["narrative"],
                     readings=form.readings(),
                     evidence=data["evidence"],
+                    narrative_visibility=data["narrative_visibility"],
+                    evidence_visibility=data["evidence_visibility"],
                     base_version=data["version"],
                     checkpoint=data["checkpoint"],
                 )
@@ -100,7 +102,8 @@ def report_review(request, report_id: int):
 
 @login_required
 def review_queue(request):
-    reports = selectors.review_queue(user=request.user, as_plan_admin=permissions.reviews_when_no_head_may(request.user))
+    reports = permissions.with_visibility(request.user, selectors.review_queue(
+        user=request.user, as_plan_admin=permissions.reviews_when_no_head_may(request.user)))
     return render(request, "progress/review_queue.html", {"reports": reports, "review_form": ReviewForm()})
 
 
@@ -112,12 +115,14 @@ def evidence_download(request, evidence_id: int):
         raise Http404
     if not permissions.can_download_evidence(request.user, evidence):
         raise PermissionDenied
+    services.evidence_download_record(evidence=evidence, user=request.user, request=request)
     return evidence_response(evidence)
 
 
 def reports_panel(request, item, overrides):
     """The item page's reports: each with its review form where the user may review it."""
-    reports = selectors.with_review_lines(selectors.item_reports(item_id=item.pk))
+    reports = permissions.with_visibility(request.user,
+                                          selectors.with_review_lines(selectors.item_reports(item_id=item.pk)))
     for report in reports:
         report.item = item  # the item is loaded already: permission checks need its plan
     actions = []

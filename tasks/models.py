@@ -24,6 +24,13 @@ class ReportingCycle(models.TextChoices):
     HALF_YEARLY = "half_yearly", _("half-yearly")
 
 
+class Visibility(models.TextChoices):
+    """Who may read a report's narrative or an evidence file (progress.permissions.may_read says it)."""
+
+    DEPARTMENT = "department", _("within the department")
+    PLAN = "plan", _("everyone in the plan")
+
+
 class WorkPlan(models.Model):
     """An organization's annual work plan (工作要点), as imported from its document."""
 
@@ -80,6 +87,14 @@ class WorkPlan(models.Model):
         default=10,
         validators=[MaxValueValidator(100)],
         help_text=_("An item more than this many percentage points behind the time elapsed turns yellow."),
+    )
+    evidence_visibility = models.CharField(
+        _("default visibility of narratives and evidence"),
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.DEPARTMENT,
+        help_text=_("What a reporter's narrative and evidence files are unless they choose otherwise. Within the "
+                    "department: the reporting department, its reviewers, the supervision office and leadership."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

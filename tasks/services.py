@@ -900,7 +900,7 @@ class PlanExists(Exception):
 
 # What a plan's admins set once and next year's plan keeps.
 _PLAN_SETTINGS = ("review_required", "reporting_cycle", "reporting_day", "reminder_lead_days", "escalation_days",
-                  "rollup_margin")
+                  "rollup_margin", "evidence_visibility")
 
 
 def _clone_checkpoints(item: WorkItem, new_item: WorkItem, *, shift: int, targets: dict) -> None:

@@ -24,14 +24,18 @@ def submit_report(
     evidence: list[EvidenceUpload] | None = None,
     base_version: int | None = None,
     checkpoint=None,
+    narrative_visibility: str | None = None,
+    evidence_visibility: str | None = None,
 ):
-    """`department`'s report on `item`, based on the item's current version unless told otherwise."""
+    """`department`'s report on `item`, based on the item's current version unless told otherwise;
+    its narrative and files as the plan's default (部门内) unless told otherwise."""
     if base_version is None:
         item.refresh_from_db(fields=["version"])
         base_version = item.version
     return progress_services.report_submit(
         item=item, department=department, reporter=reporter, status=status, percent=percent, narrative=narrative,
         readings=readings or {}, evidence=evidence or [], base_version=base_version, checkpoint=checkpoint,
+        narrative_visibility=narrative_visibility, evidence_visibility=evidence_visibility,
     )
 
 

@@ -64,3 +64,26 @@ class RequestSizeLimitMiddleware:
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+class SecurityAuditMiddleware:
+    """Every refused request (403: a page or API call the user may not make, a CSRF failure) is a
+    security event, with the client's address as the lock-out reads it (also set on the request for
+    the events recorded further in: log-ins, evidence downloads)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .backends import client_address
+
+        request.client_address = client_address(request)
+        response = self.get_response(request)
+        if response.status_code == 403:
+            from departments.models import SecurityEvent
+            from departments.services import security_event_record
+
+            user = getattr(request, "user", None)
+            security_event_record(kind=SecurityEvent.Kind.PERMISSION_DENIED, user=user, request=request,
+                                  detail=f"{request.method} {response.status_code}")
+        return response

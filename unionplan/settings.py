@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "unionplan.health.HealthCheckMiddleware",
     # Before anything reads a body: a Content-Length above the largest legitimate upload is a 413.
     "unionplan.middleware.RequestSizeLimitMiddleware",
+    # 403s (refused pages, API calls, CSRF failures) become security events; the client address for all.
+    "unionplan.middleware.SecurityAuditMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionplan.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,6 +182,8 @@ LOGOUT_REDIRECT_URL = "login"
 # failures, for AXES_COOLOFF_MINUTES; locking by username + address, not address alone, because
 # a whole office reaches the portal from one address. Attempts live in the database (a Redis
 # outage must not lift the lock-out); admins unlock under "Access attempts" in the admin site.
+# Security events (departments.SecurityEvent) are kept this long, then swept by the daily job.
+SECURITY_EVENT_RETENTION_DAYS = env.int("SECURITY_EVENT_RETENTION_DAYS", default=3 * 365)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -359,5 +363,6 @@ SPECTACULAR_SETTINGS = {
         "LightEnum": "progress.models.Light",
         "ReportStateEnum": "progress.models.ProgressReport.State",
         "PlanStatusEnum": "tasks.models.WorkPlan.Status",
+        "VisibilityEnum": "tasks.models.Visibility",
     },
 }

@@ -43,8 +43,10 @@ def hostile_plan(leader, django_user_model):
     membership_set(user=reporter, department=lead, role=Membership.Role.MEMBER)
     membership_set(user=reporter, department=co_organizer, role=Membership.Role.MEMBER)
     items = {item.number: item for item in WorkItem.objects.filter(section__plan=plan)}
-    approved_report(item=items[1], department=lead, reporter=reporter, narrative=HYPERLINK, reviewer=admin)
-    approved_report(item=items[2], department=co_organizer, reporter=reporter, narrative=DDE, reviewer=admin)
+    approved_report(item=items[1], department=lead, reporter=reporter, narrative=HYPERLINK, reviewer=admin,
+                    narrative_visibility="plan")
+    approved_report(item=items[2], department=co_organizer, reporter=reporter, narrative=DDE, reviewer=admin,
+                    narrative_visibility="plan")
     return plan
 
 

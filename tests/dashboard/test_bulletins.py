@@ -36,7 +36,7 @@ def june(plan_2020, roles):
 
     def report(percent, narrative):
         approved = submit_report(item=item, department=office, reporter=roles.staff, percent=percent,
-                                 narrative=narrative)
+                                 narrative=narrative, narrative_visibility="plan")
         progress_services.report_approve(report=approved, reviewer=roles.head)
 
     def instruct():

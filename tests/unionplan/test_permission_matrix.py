@@ -77,6 +77,10 @@ def world(roles, plan_2020, django_user_model, settings, tmp_path):
         item=item, department=office, reporter=roles.staff, status="in_progress", percent=40, narrative="已举办学习培训班一期。",
         evidence=[pdf_upload()],
     )
+    # the same department's evidence shared with the whole plan (计划内); the first one is 部门内, the default
+    shared = submit_report(item=item, department=office, reporter=roles.staff, status="in_progress", percent=40,
+                           narrative="计划内。", evidence=[pdf_upload()], narrative_visibility="plan",
+                           evidence_visibility="plan")
     instruction = supervision_services.instruction_create(item=item, author=roles.leader, text="请加快进度。")
     # the 督办 loop around item 1 (lead 办公室) and item 2: an answered instruction, a chase, an extension
     # request, and item 2 reported done and approved, awaiting the office's check (销号)
@@ -121,7 +125,7 @@ def world(roles, plan_2020, django_user_model, settings, tmp_path):
                                                  title="完成培训", expected_percent=75)
     return {"checkpoint": checkpoint,
             "users": users, "plan": plan_2020, "item": item, "office": office, "report": report,
-            "instruction": instruction, "evidence": report.evidence.get(), "notification": notification,
+            "instruction": instruction, "evidence": report.evidence.get(), "evidence_plan": shared.evidence.get(), "notification": notification,
             "answered": answered, "chase": chase, "extension": extension, "done_item": done_item,
             "requirement": requirement, "late_department": late_department,
             "plan_job": plan_job, "people_job": people_job}
@@ -164,7 +168,12 @@ def _rows(w):
             ("POST", reverse("supervision:instruction-reply", args=[w["instruction"].pk]), {"reply": "已落实。"},
              only({"staff": 302, "head": 302, "co_staff": 302, "co_head": 302, "plan_admin": 302})),
         ],
-        "progress:evidence-download": [("GET", w["evidence"].get_absolute_url(), None, everyone(200))],
+        # 部门内: the reporting department (办公室: staff, head), 督查, leadership and plan admins; 计划内: everyone
+        "progress:evidence-download": [
+            ("GET", w["evidence"].get_absolute_url(), None,
+             only({"staff": 200, "head": 200, "leader": 200, "plan_admin": 200, "supervisor": 200})),
+            ("GET", w["evidence_plan"].get_absolute_url(), None, everyone(200)),
+        ],
         **_supervision_rows(w),
         "admin:index": [("GET", reverse("admin:index"), None, {role: 302 for role in ROLES} | {"plan_admin": 200})],
     }
@@ -233,6 +242,9 @@ def _rows(w):
         ],
         "departments:tree": [("GET", reverse("departments:tree"), None, admin_only)],
         "departments:people": [("GET", reverse("departments:people"), None, admin_only)],
+        "departments:security-events": [("GET", reverse("departments:security-events"), None, admin_only),
+                                        ("GET", reverse("departments:security-events") + "?format=xlsx", None,
+                                         admin_only)],
         "departments:people-upload": [("GET", reverse("departments:people-upload"), None, admin_only)],
         "tasks:plan-upload-job": [
             ("GET", reverse("tasks:plan-upload-job", args=[w["plan_job"].pk]), None, admin_only),
@@ -491,8 +503,11 @@ def _api_rows(w):
              "target": item.section.plan.sections.get(number=3).items.get(number=9).targets.get().pk,
              "report": report.pk, "instruction": w["instruction"].pk, "department": w["office"].pk}
     rows = {"api:api-root": [("GET", reverse("api:api-root"), None, api_everyone(200))],
-            "api:evidence-detail": [("GET", reverse("api:evidence-detail", args=[w["evidence"].pk]), None,
-                                     api_everyone(200))]}
+            "api:evidence-detail": [
+                ("GET", reverse("api:evidence-detail", args=[w["evidence"].pk]), None,
+                 api_only({"staff": 200, "head": 200, "leader": 200, "plan_admin": 200, "supervisor": 200})),
+                ("GET", reverse("api:evidence-detail", args=[w["evidence_plan"].pk]), None, api_everyone(200)),
+            ]}
     for name, pk in reads.items():
         rows[f"api:{name}-list"] = [("GET", reverse(f"api:{name}-list"), None, api_everyone(200))]
         rows[f"api:{name}-detail"] = [("GET", detail(name, pk), None, api_everyone(200))]
