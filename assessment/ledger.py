@@ -119,6 +119,11 @@ class LedgerFile:
     def href(self, folder: str) -> str:
         return _href(self.path, folder)
 
+    @property
+    def renamed(self) -> bool:
+        """Its name in the zip is not the one it was uploaded with (cleaned, or numbered to be unique)."""
+        return PurePosixPath(self.path).name != self.original_name
+
 
 @dataclass
 class ReportRecord:
@@ -148,6 +153,10 @@ class ItemRecord:
     entries: list[EntryRecord] = field(default_factory=list)
     score: object = None  # selectors.DepartmentResult of the lead department, where the user may see it
     lead: Department | None = None
+
+    @property
+    def approved_extensions(self) -> list:
+        return [x for x in self.extensions if x.state == Extension.State.APPROVED]
 
     @property
     def index_path(self) -> str:
@@ -445,11 +454,17 @@ def _top_html(ledger: Ledger) -> str:
 
 def stream(ledger: Ledger) -> Iterator[bytes]:
     """The zip as chunks of bytes: evidence copied a CHUNK at a time, stored; index pages deflated, each item's
-    written after its files (so a file gone from the disk is marked missing in it)."""
-    language = translation.get_language()
+    written after its files (so a file gone from the disk is marked missing in it).
+
+    The language and time zone are those of the request: taken now, used while the server iterates (after
+    the view has returned)."""
+    return _chunks(ledger, translation.get_language(), timezone.get_current_timezone())
+
+
+def _chunks(ledger: Ledger, language: str, zone) -> Iterator[bytes]:
     sink = _Sink()
-    with translation.override(language), zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED,
-                                                          allowZip64=True) as archive:
+    with translation.override(language), timezone.override(zone), zipfile.ZipFile(
+            sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for record in ledger.items:
             for file in record.files:
                 yield from _copy(archive, sink, file)

@@ -13,6 +13,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessment import ledger, services
 from assessment.models import Scheme, SelfAssessmentEvidence
@@ -52,7 +53,7 @@ def recorded_item(item1, office, roles):
     answered, an extension approved, and 办公室's 自评 with a file."""
     report = submit_report(item=item1, department=office, reporter=roles.staff, percent=60, narrative="已举办培训班。",
                            evidence=[pdf_upload("培训通知.pdf", EVIDENCE), pdf_upload("../../etc/passwd.pdf")])
-    instruction = supervision_services.instruction_create(item=item1, author=roles.leader, text="请加快进度。")
+    instruction = supervision_services.instruction_create(item=item1, author=roles.leader, text="请加快进度。<script>x</script>")
     supervision_services.instruction_reply(instruction=instruction, user=roles.staff, text="已部署落实。")
     chase = supervision_services.chase_create(plan=item1.section.plan, author=roles.supervisor, message="请报送进展。",
                                               reply_by=datetime.date(2020, 12, 15), item=item1,
@@ -71,17 +72,23 @@ def recorded_item(item1, office, roles):
     return report
 
 
-def test_an_items_ledger_holds_its_whole_record_and_its_files_byte_for_byte(client, roles, item1, recorded_item):
+def test_an_items_ledger_holds_its_whole_record_and_its_files_byte_for_byte(client, roles, item1, recorded_item,
+                                                                           django_assert_num_queries, monkeypatch):
     # given item 1 with a report, evidence, an instruction, a chase, an extension and a 自评
     client.force_login(roles.staff)
+    monkeypatch.setattr(ledger, "CHUNK", 64 * 1024)
 
     # when its 台账 is downloaded
     response = client.get(reverse("assessment:ledger-item", args=[item1.pk]))
-
-    # then it is a zip whose index names every file, and the evidence is the very bytes uploaded
     assert response["Content-Type"] == "application/zip"
     assert ".zip" in response["Content-Disposition"]
-    archive = _zip(response)
+    with django_assert_num_queries(0):  # everything was read before the first byte: no cursor while it streams
+        chunks = list(response.streaming_content)
+
+    # then it came in pieces, and is a zip whose index names every file, the evidence the very bytes uploaded
+    assert len(chunks) > len(EVIDENCE) // (64 * 1024)
+    assert max(len(c) for c in chunks) < 200 * 1024
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
     names = archive.namelist()
     assert "index.html" in names
     index = archive.read("index.html").decode()
@@ -94,8 +101,9 @@ def test_an_items_ledger_holds_its_whole_record_and_its_files_byte_for_byte(clie
     assert archive.getinfo(training).compress_type == zipfile.ZIP_STORED
     assert archive.getinfo("index.html").compress_type == zipfile.ZIP_DEFLATED
     for text in ("已举办培训班。", "60%", "请加快进度。", "已部署落实。", "请报送进展。", "本周报送。", "需跨年完成。",
-                 "2021-01-31", "全年完成理论学习。", item1.title):
+                 "2021-01-31", "全年完成理论学习。", escape(item1.title)):
         assert text in index, text
+    assert "&lt;script&gt;" in index and "<script>" not in index  # what people wrote is text, never markup
     assert archive.testzip() is None
 
 
@@ -188,3 +196,22 @@ def test_a_file_gone_from_the_disk_is_named_missing_and_the_rest_still_comes(cli
     assert not any(n.endswith("佐证.pdf") for n in archive.namelist())
     assert "missing" in archive.read("index.html").decode() or "缺失" in archive.read("index.html").decode()
     assert any(n.endswith("培训通知.pdf") for n in archive.namelist())
+
+
+def test_the_item_page_offers_the_ledger_to_its_departments_only(client, roles, item1):
+    url = reverse("assessment:ledger-item", args=[item1.pk])
+    client.force_login(roles.staff)
+    assert url in client.get(item1.get_absolute_url()).content.decode()
+    client.force_login(roles.other_staff)
+    assert url not in client.get(item1.get_absolute_url()).content.decode()
+
+
+def test_the_ranking_and_a_departments_score_link_to_their_ledgers(client, roles, office, plan_2020):
+    client.force_login(roles.leader)
+    ranking = client.get(reverse("assessment:ranking") + f"?plan={plan_2020.pk}").content.decode()
+    assert reverse("assessment:ledger-plan", args=[plan_2020.pk]) in ranking
+    page = client.get(reverse("assessment:department", args=[office.pk]) + f"?plan={plan_2020.pk}").content.decode()
+    assert reverse("assessment:ledger-department", args=[office.pk]) in page
+    client.force_login(roles.staff)
+    ranking = client.get(reverse("assessment:ranking") + f"?plan={plan_2020.pk}").content.decode()
+    assert reverse("assessment:ledger-plan", args=[plan_2020.pk]) not in ranking
