@@ -287,10 +287,9 @@ def _records(items: QuerySet, *, viewer: Viewer, scheme: Scheme | None, results:
         instruction.ledger_entries = steps.get(instruction.pk, [])
         records[instruction.item_id].instructions.append(instruction)
 
-    chase_ids = set(Chase.objects.filter(by_item).values_list("pk", flat=True)) | set(
-        ChaseTarget.items.through.objects.filter(workitem__in=items.values("pk")).values_list(
-            "chasetarget__chase_id", flat=True))
-    chases = list(Chase.objects.filter(pk__in=chase_ids).select_related("created_by").order_by("created_at", "pk"))
+    # a chase of the item, or one naming it among a department's late items
+    chases = list(Chase.objects.filter(by_item | Q(pk__in=ChaseTarget.objects.filter(
+        items__in=items.values("pk")).values("chase_id"))).select_related("created_by").order_by("created_at", "pk"))
     statuses = supervision_selectors.chase_statuses(chases=chases, today=timezone.localdate()) if chases else {}
     for chase in chases:
         named = {chase.item_id} | {i.pk for s in statuses[chase.pk] for i in s.target.items.all()}
