@@ -191,7 +191,8 @@ def results(*, scheme: Scheme, today: datetime.date | None = None,
     day = scoring_day(scheme, today)
     facts = department_facts(scheme=scheme, today=today, department_ids=department_ids)
     part_list = part_rules(scheme)
-    departments = {d.pk: d for d in Department.objects.filter(pk__in=facts)}
+    # with their groups: who may see each score is asked of every row (permissions.can_see_score)
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=facts).select_related("group")}
     scores = {s.department_id: s for s in DepartmentScore.objects.filter(scheme=scheme, department_id__in=facts)
               .select_related("signed_by", "adjusted_by")}
     selfs = {s.department_id: s for s in SelfAssessment.objects.filter(scheme=scheme, department_id__in=facts)}

@@ -18,5 +18,8 @@ urlpatterns = [
     path("assessment/self/<int:department_id>/put-forward/", views.put_forward, name="put-forward"),
     path("assessment/self/<int:department_id>/send/", views.head_decide, name="send"),
     path("assessment/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
+    path("assessment/ledger/items/<int:item_id>.zip", views.ledger_item, name="ledger-item"),
+    path("assessment/ledger/departments/<int:department_id>.zip", views.ledger_department, name="ledger-department"),
+    path("assessment/ledger/plans/<int:plan_id>.zip", views.ledger_plan, name="ledger-plan"),
     path("manage/plans/<int:plan_id>/assessment/", views.rules_page, name="rules"),
 ]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.exceptions import Conflict
 from core.querystring import int_param
@@ -21,7 +21,7 @@ from progress.evidence import evidence_response
 from tasks import selectors as plan_selectors
 from tasks.models import WorkItem, WorkPlan
 
-from . import documents, permissions, selectors, services
+from . import documents, ledger, permissions, selectors, services
 from .forms import (
     AdjustmentForm,
     ClaimForm,
@@ -62,6 +62,7 @@ def ranking(request):
         "scheme": scheme, "plan": scheme.plan, "rows": rows, "parts": selectors.parts_of(scheme=scheme),
         "everyone": everyone, "can_download": permissions.can_download_tables(request.user),
         "can_set_rules": permissions.can_set_rules(request.user), "today": timezone.localdate(),
+        "can_ledger": permissions.can_download_ledger(request.user),
     })
 
 
@@ -88,6 +89,7 @@ def _department_page(request, department_id: int, *, status: int = 200, override
             "points": result.adjustment, "comment": result.score.adjustment_comment if result.score else "",
             "version": version}),
         "sign_form": SignOffForm(initial={"version": version}),
+        "can_ledger": permissions.can_download_ledger(request.user, department=department),
     }, status=status)
 
 
@@ -359,3 +361,46 @@ def table_excel(request):
 def table_word(request):
     return _table(request, documents.assessment_word,
                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
+
+
+# ---------------------------------------------------------------------------
+# 台账: an item's, a department's or a plan's whole record as a zip, streamed
+
+
+def _ledger_response(content: ledger.Ledger) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(ledger.stream(content), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, content.filename)
+    response["Cache-Control"] = "private, no-store"
+    # nginx's buffering stays on: it takes the zip as fast as it is made and feeds a slow client itself, so the
+    # gunicorn worker is free in seconds (a sync worker streaming at a client's pace is killed at its timeout).
+    return response
+
+
+@login_required
+@require_safe
+def ledger_item(request, item_id: int):
+    item = get_object_or_404(WorkItem.objects.select_related("section__plan").prefetch_related(
+        "responsibilities__department__group"), pk=item_id)
+    if not permissions.can_download_ledger(request.user, item=item):
+        raise PermissionDenied
+    return _ledger_response(ledger.item_ledger(item=item, user=request.user))
+
+
+@login_required
+@require_safe
+def ledger_department(request, department_id: int):
+    department = get_object_or_404(Department.objects.select_related("group"), pk=department_id)
+    if not permissions.can_download_ledger(request.user, department=department):
+        raise PermissionDenied
+    plan_id = int_param(request.GET.get("plan"))
+    plan = get_object_or_404(WorkPlan, pk=plan_id) if plan_id else plan_selectors.plan_current()
+    if plan is None:
+        raise Http404
+    return _ledger_response(ledger.department_ledger(department=department, plan=plan, user=request.user))
+
+
+@allowed_only(permissions.can_download_ledger)
+@require_safe
+def ledger_plan(request, plan_id: int):
+    plan = get_object_or_404(WorkPlan, pk=plan_id)
+    return _ledger_response(ledger.plan_ledger(plan=plan, user=request.user))

@@ -28,7 +28,8 @@ def _item_queryset() -> QuerySet[WorkItem]:
     return WorkItem.objects.prefetch_related(
         Prefetch(
             "responsibilities",
-            queryset=Responsibility.objects.select_related("department__parent").order_by("order"),
+            # with the departments' groups: who belongs to them is asked of the item (the 台账 link, for one)
+            queryset=Responsibility.objects.select_related("department__parent", "department__group").order_by("order"),
         ),
         Prefetch("targets", queryset=Target.objects.order_by("order")),
     )

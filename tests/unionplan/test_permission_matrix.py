@@ -483,6 +483,16 @@ def _assessment_rows(w):
         "assessment:rules": [
             ("GET", reverse("assessment:rules", args=[plan.pk]), None, only({"plan_admin": 200})),
             ("POST", reverse("assessment:rules", args=[plan.pk]), {}, only({"plan_admin": 400}))],
+        # 台账: an item's to its departments (lead and co-organizers) and who sees all; a department's to its
+        # people; the plan's to who sees all. Item 1 is not 职工互助办's (IDOR: its people get 403).
+        "assessment:ledger-item": [
+            ("GET", reverse("assessment:ledger-item", args=[item.pk]), None,
+             only(see_all | office_people | {"co_staff": 200, "co_head": 200})),
+            ("POST", reverse("assessment:ledger-item", args=[item.pk]), {}, everyone(405))],
+        "assessment:ledger-department": [
+            ("GET", url("ledger-department", office.pk), None, only(see_all | office_people))],
+        "assessment:ledger-plan": [
+            ("GET", reverse("assessment:ledger-plan", args=[plan.pk]), None, only(see_all))],
     }
 
 
