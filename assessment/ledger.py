@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from departments.models import Department, Membership
+from progress import permissions as progress_permissions
 from progress.models import Evidence, ProgressReport, TargetReading
 from supervision import selectors as supervision_selectors
 from supervision.models import Chase, ChaseTarget, CompletionCheck, Extension, Instruction, InstructionEntry
@@ -208,13 +209,17 @@ class Viewer:
 
 def _visible_reports(viewer: Viewer, reports: list[ProgressReport],
                      evidence: dict[int, list[Evidence]]) -> list[tuple[ProgressReport, list[Evidence]]]:
-    """The reports, each with its evidence files, the user may see in a 台账.
-
-    Today: what the item page shows (every report and file of an item to whoever may see the plan, as
-    progress.permissions.can_download_evidence says). When evidence gets a visibility of its own (部门内 /
-    计划内), this is the function to point at that rule; nothing else in the ledger filters reports or files.
-    """
-    return [(report, list(evidence.get(report.pk, []))) for report in reports]
+    """The reports, each with the evidence files the user may see in a 台账, by the one rule every sink asks
+    (progress.permissions.may_read: 部门内 or 计划内). A narrative the user may not read is marked
+    (`narrative_shown`), never written; a file they may not see is left out, its name too."""
+    found = []
+    for report in reports:
+        report.narrative_shown = progress_permissions.can_read_narrative(viewer.user, report)
+        files = [e for e in evidence.get(report.pk, [])
+                 if progress_permissions.may_read(viewer.user, visibility=e.visibility,
+                                                  department_id=report.department_id, reporter_id=report.reporter_id)]
+        found.append((report, files))
+    return found
 
 
 def _visible_entries(viewer: Viewer, entries: list[SelfAssessmentEntry]) -> list[SelfAssessmentEntry]:

@@ -185,7 +185,23 @@ def test_a_co_organizer_does_not_get_the_leads_self_assessment(client, roles, it
     index = archive.read("index.html").decode()
     assert "全年完成理论学习。" not in index
     assert not any(n.endswith("佐证.pdf") for n in archive.namelist())
-    assert "已举办培训班。" in index  # reports are the item page's: seen by all who see the item
+    # the lead's report is 部门内 (the plan's default): its narrative and files stay with the lead department
+    assert "已举办培训班。" not in index
+    assert not any(n.endswith("培训通知.pdf") for n in archive.namelist()) and "培训通知.pdf" not in index
+
+
+def test_a_report_shared_with_the_plan_is_in_every_readers_ledger(client, roles, item1, office, django_user_model):
+    from departments.models import Membership
+    from departments.services import membership_set
+
+    submit_report(item=item1, department=office, reporter=roles.staff, percent=60, narrative="公开的进展。",
+                  evidence=[pdf_upload("公开通知.pdf", EVIDENCE)], narrative_visibility="plan", evidence_visibility="plan")
+    co = django_user_model.objects.create_user("co", password="pw-for-tests-1")
+    membership_set(user=co, department=Department.objects.get(name="组织基层部"), role=Membership.Role.MEMBER)
+    client.force_login(co)
+    archive = _zip(client.get(reverse("assessment:ledger-item", args=[item1.pk])))
+    assert "公开的进展。" in archive.read("index.html").decode()
+    assert any(n.endswith("公开通知.pdf") for n in archive.namelist())
 
 
 def test_a_file_gone_from_the_disk_is_named_missing_and_the_rest_still_comes(client, roles, item1, recorded_item):
