@@ -7,6 +7,6 @@ class DepartmentsConfig(AppConfig):
     verbose_name = _("Departments")
 
     def ready(self):
-        from . import people_jobs
+        from . import passwords, people_jobs  # noqa: F401  (passwords: its log-in receiver)
 
         people_jobs.register()

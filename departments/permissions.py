@@ -28,3 +28,17 @@ def is_supervisor(user) -> bool:
 def can_manage_departments(user) -> bool:
     """The department tree, the people list and upload, the hand-over page: plan admins."""
     return is_plan_admin(user)
+
+
+def has_department(user) -> bool:
+    """Is the person in any department (so has work of their own to do)?"""
+    from .models import Membership
+
+    return user.is_authenticated and Membership.objects.filter(user=user).exists()
+
+
+def is_head(user) -> bool:
+    """Is the person the head of some department (so reviews its reports)?"""
+    from .models import Membership
+
+    return user.is_authenticated and Membership.objects.filter(user=user, role=Membership.Role.HEAD).exists()

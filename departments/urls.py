@@ -11,5 +11,6 @@ urlpatterns = [
     path("people/upload/", views.people_upload, name="people-upload"),
     path("people/upload/<int:job_id>/", views.people_upload_job, name="people-upload-job"),
     path("people/<int:user_id>/roles/", views.person_roles, name="person-roles"),
+    path("people/<int:user_id>/password/", views.person_password_reset, name="person-password-reset"),
     path("people/<int:user_id>/deactivate/", views.person_deactivate, name="person-deactivate"),
 ]

@@ -41,6 +41,7 @@ from .evidence import EvidenceUpload
 from .models import (
     Evidence,
     ItemRollup,
+    PendingUpload,
     ItemSnapshot,
     PlanRollup,
     ProgressReport,
@@ -85,11 +86,15 @@ def report_submit(
     readings: dict[int, Decimal],
     evidence: list[EvidenceUpload],
     base_version: int,
+    kept: list[Evidence] = (),
+    pending: list[PendingUpload] = (),
 ) -> ProgressReport:
     """Record a department's progress report on an item.
 
     Refuses (ProgressConflict) when the item changed since the form showed
     `base_version`. Without review on the plan, the report counts at once.
+    `kept`: evidence of the department's returned report sent again (the same files);
+    `pending`: the reporter's files kept from a refused submit, which become evidence here.
     """
     locked = _lock_item(item.pk)
     if locked.version != base_version:
@@ -112,6 +117,17 @@ def report_submit(
         for target_id, value in readings.items()
         if target_id in targets and value is not None
     )
+    for old in kept:
+        # The same stored file, now also evidence of the corrected report (nothing copied on disk).
+        Evidence.objects.create(
+            report=report, file=old.file.name, original_name=old.original_name, content_type=old.content_type, size=old.size
+        )
+    for upload in pending:
+        Evidence.objects.create(
+            report=report, file=upload.file.name, original_name=upload.original_name,
+            content_type=upload.content_type, size=upload.size,
+        )
+    PendingUpload.objects.filter(pk__in=[upload.pk for upload in pending], user=reporter).delete()
     for upload in evidence:
         Evidence.objects.create(
             report=report, file=upload.file, original_name=upload.name[:255], content_type=upload.content_type, size=upload.size
@@ -192,7 +208,33 @@ def report_return(*, report: ProgressReport, reviewer, comment: str) -> Progress
     return locked
 
 
+def pending_uploads_keep(*, user, item: WorkItem, uploads: list[EvidenceUpload]) -> list[PendingUpload]:
+    """Keep the checked files of a refused report form, so the user does not attach them again."""
+    kept = []
+    for upload in uploads:
+        pending = PendingUpload(user=user, item=item, original_name=upload.name[:255],
+                                content_type=upload.content_type, size=upload.size)
+        upload.file.seek(0)
+        pending.file.save(upload.name, upload.file, save=False)
+        pending.save()
+        kept.append(pending)
+    return kept
+
+
+def pending_uploads_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Remove files kept from refused forms for more than a day, with their rows; safe to run twice."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=1)
+    removed = 0
+    for pending in PendingUpload.objects.filter(uploaded_at__lt=cutoff):
+        pending.file.delete(save=False)
+        pending.delete()
+        removed += 1
+    return removed
+
+
 def _tell_reporter(report: ProgressReport) -> None:
+    # The heads' "awaiting your review" notices are handled now: read, for every head asked.
+    notification_services.notices_handled(subject=f"report:{report.pk}", kind="review_request")
     # After commit, through the outbox like the review request: a broker outage loses nothing.
     enqueue(task_name="progress.notify_report_reviewed", kwargs={"report_id": report.pk})
 

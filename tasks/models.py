@@ -83,6 +83,8 @@ class WorkPlan(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Who published, closed or reopened it, and when (the closing page shows it).
+    history = HistoricalRecords(excluded_fields=["source_text", "general_requirements", "updated_at"])
 
     class Meta:
         verbose_name = _("work plan")
