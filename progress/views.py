@@ -42,6 +42,8 @@ def report_create(request, item_id: int):
         item = plan_selectors.item_detail(item_id=item_id)
     except WorkItem.DoesNotExist:
         raise Http404
+    if permissions.plan_is_draft(item):
+        return render(request, "progress/report_refused.html", {"item": item}, status=403)
     departments = permissions.reporting_departments(request.user, item)
     if not departments:
         raise PermissionDenied
