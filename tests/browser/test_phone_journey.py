@@ -237,3 +237,13 @@ def test_each_role_lands_where_its_work_is(open_as, portal, username, lands):
     if username == "leader":
         assert "我的工作" not in nav and "审核" not in nav
     page.screenshot(path=str(SHOTS / f"landing-{username}-phone.png"), full_page=True)
+
+
+def test_the_dashboard_prints_without_navigation_or_buttons(open_as, portal):
+    page = open_as("leader", size=DESKTOP)
+    page.goto(f"{portal}/dashboard/")
+    page.emulate_media(media="print")
+    assert not page.is_visible("header.topbar")
+    assert not page.is_visible("#language")
+    page.pdf(path=str(SHOTS / "dashboard-print.pdf"), format="A4")
+    assert (SHOTS / "dashboard-print.pdf").stat().st_size > 1000
