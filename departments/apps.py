@@ -7,6 +7,6 @@ class DepartmentsConfig(AppConfig):
     verbose_name = _("Departments")
 
     def ready(self):
-        from . import people_jobs, receivers  # noqa: F401  (receivers: the security events)
+        from . import passwords, people_jobs, receivers  # noqa: F401  (passwords: its log-in receiver; receivers: the security events)
 
         people_jobs.register()

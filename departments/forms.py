@@ -14,8 +14,12 @@ class DepartmentDeactivateForm(forms.Form):
         queryset=None, label=_("Who takes over its items"), required=False, empty_label=_("(nobody: it has no open items)")
     )
 
-    def __init__(self, *args, department, **kwargs):
+    def __init__(self, *args, department, holdings=(), **kwargs):
         super().__init__(*args, **kwargs)
         from .models import Department
 
         self.fields["successor"].queryset = Department.objects.filter(is_active=True).exclude(pk=department.pk)
+        if holdings:
+            # Open items need a successor: "nobody" is not offered while there are any.
+            self.fields["successor"].required = True
+            self.fields["successor"].empty_label = None

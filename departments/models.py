@@ -93,6 +93,10 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change the password"), default=False,
+        help_text=_("Set when an admin gives an initial password; cleared when the person chooses their own."),
+    )
 
     class Meta:
         verbose_name = _("profile")

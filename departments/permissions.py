@@ -52,3 +52,17 @@ def department_ids(user) -> frozenset[int]:
     if getattr(user, "_unionplan_department_ids", None) is None:
         _load_groups(user)
     return user._unionplan_department_ids
+
+
+def has_department(user) -> bool:
+    """Is the person in any department (so has work of their own to do)?"""
+    from .models import Membership
+
+    return user.is_authenticated and Membership.objects.filter(user=user).exists()
+
+
+def is_head(user) -> bool:
+    """Is the person the head of some department (so reviews its reports)?"""
+    from .models import Membership
+
+    return user.is_authenticated and Membership.objects.filter(user=user, role=Membership.Role.HEAD).exists()

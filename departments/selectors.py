@@ -92,3 +92,24 @@ def security_events(*, kind: str | None = None, who: str | None = None, day_from
         events = events.filter(at__lt=datetime.datetime.combine(day_to + datetime.timedelta(days=1),
                                                                 datetime.time.min, zone))
     return list(events[:limit] if limit else events)
+
+
+def must_change_password(*, user) -> bool:
+    """Does the person still log in with an initial password an admin gave them?"""
+    from .models import Profile
+
+    return Profile.objects.filter(user=user, must_change_password=True).exists()
+
+
+def nav_flags():
+    """Annotations for the user the portal loads on each request: what the navigation offers,
+    read in the same query (is a head somewhere, is in any department)."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Membership
+
+    memberships = Membership.objects.filter(user=OuterRef("pk"))
+    return {
+        "nav_is_head": Exists(memberships.filter(role=Membership.Role.HEAD)),
+        "nav_has_department": Exists(memberships),
+    }

@@ -174,6 +174,9 @@ def people_import(*, people, reactivate: frozenset[str] | set[str] = frozenset()
         if changed:
             user.full_clean(exclude=["password"])
             user.save()
+        if created:
+            # An initial password is the admin's, not the person's: changed at the first log-in.
+            Profile.objects.update_or_create(user=user, defaults={"must_change_password": True})
         if person.phone:
             profile, _created = Profile.objects.get_or_create(user=user)
             if profile.phone != person.phone:
@@ -210,6 +213,23 @@ def people_import(*, people, reactivate: frozenset[str] | set[str] = frozenset()
         else:
             result.unchanged.append(user)
     return result
+
+
+@transaction.atomic
+def password_reset_by_admin(*, user, by) -> str:
+    """Give a person a new initial password (returned once, never stored in clear); they choose
+    their own at the next log-in. Their sessions end (Django's session hash) and API tokens go."""
+    password = _random_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    Profile.objects.update_or_create(user=user, defaults={"must_change_password": True})
+    _revoke_tokens(user)
+    return password
+
+
+def password_chosen(*, user) -> None:
+    """The person chose their own password: no more forced change."""
+    Profile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
 
 
 def _random_password() -> str:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("people/upload/<int:job_id>/", views.people_upload_job, name="people-upload-job"),
     path("people/<int:user_id>/roles/", views.person_roles, name="person-roles"),
     path("security-events/", views.security_events, name="security-events"),
+    path("people/<int:user_id>/password/", views.person_password_reset, name="person-password-reset"),
     path("people/<int:user_id>/deactivate/", views.person_deactivate, name="person-deactivate"),
 ]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -16,7 +17,7 @@ from core.people import display_name
 from core.querystring import date_param
 from core.views import allowed_only
 
-from . import jobs, selectors, services
+from . import jobs, passwords, selectors, services
 from .forms import DepartmentDeactivateForm, PeopleUploadForm
 from .importer.people import PeopleFileError, read_people_file
 from .models import Department, ImportJob, SecurityEvent
@@ -35,7 +36,9 @@ def department_tree(request):
 def department_deactivate(request, department_id: int):
     """The hand-over page: what the department still holds, who takes it over, then deactivate."""
     department = get_object_or_404(Department, pk=department_id)
-    form = DepartmentDeactivateForm(request.POST if request.method == "POST" else None, department=department)
+    holdings = services.department_holdings(department=department)
+    form = DepartmentDeactivateForm(request.POST if request.method == "POST" else None, department=department,
+                                    holdings=holdings)
     if request.method == "POST" and form.is_valid():
         try:
             moved = services.department_deactivate(department=department, successor=form.cleaned_data["successor"])
@@ -49,7 +52,7 @@ def department_deactivate(request, department_id: int):
     return render(
         request,
         "departments/deactivate.html",
-        {"department": department, "form": form, "holdings": services.department_holdings(department=department)},
+        {"department": department, "form": form, "holdings": holdings},
         status=400 if form.errors else 200,
     )
 
@@ -178,3 +181,34 @@ def security_events(request):
         "events": selectors.security_events(**filters), "kinds": SecurityEvent.Kind.choices, "filters": filters,
         "excel_query": query.urlencode(),
         "retention_days": settings.SECURITY_EVENT_RETENTION_DAYS})
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Every person changes their own password here; one on an initial password is sent here first."""
+
+    template_name = "registration/password_change_form.html"
+
+    def get_success_url(self):
+        return reverse("supervision:landing")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_chosen(user=form.user)
+        passwords.forget_initial_password(self.request)
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "forced": bool(self.request.session.get(passwords.SESSION_KEY))}
+
+
+@allowed_only(can_manage_departments)
+@require_POST
+def person_password_reset(request, user_id: int):
+    """A new initial password, shown once on this answer (never stored in clear, never cached)."""
+    person = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    password = services.password_reset_by_admin(user=person, by=request.user)
+    response = render(request, "departments/password_reset_done.html", {"person": person, "password": password})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,11 +1,14 @@
 """Authentication backend that loads the user with their unread-notification count.
 
-The top bar shows the count on every page; reading it in the same query that
-loads the user keeps every page's query count unchanged.
+The top bar shows the count on every page, and offers 我的工作 and 审核 only to those who
+have them; reading these in the same query that loads the user keeps every page's query
+count unchanged.
 """
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+from departments.selectors import nav_flags
 
 from .selectors import unread_count_subquery
 
@@ -14,7 +17,9 @@ class UserWithUnreadCountBackend(ModelBackend):
     def get_user(self, user_id):
         user_model = get_user_model()
         try:
-            user = user_model._default_manager.annotate(notifications_unread=unread_count_subquery()).get(pk=user_id)
+            user = user_model._default_manager.annotate(
+                notifications_unread=unread_count_subquery(), **nav_flags()
+            ).get(pk=user_id)
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

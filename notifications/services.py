@@ -243,6 +243,14 @@ def notification_mark_read(*, notification: Notification, now: datetime.datetime
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
 
 
+def notices_handled(*, subject: str, kind: str, now: datetime.datetime | None = None) -> int:
+    """Mark read every recipient's notice of this kind about `subject` once what it asked for is done
+    (a "report awaiting your review" once the report is reviewed, by whoever reviewed it)."""
+    return Notification.objects.filter(
+        reminder__subject=subject, reminder__kind=kind, read_at__isnull=True
+    ).update(read_at=now or timezone.now())
+
+
 def notifications_mark_all_read(*, user, now: datetime.datetime | None = None) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now or timezone.now())
 

@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Checkpoint, Target, Visibility, WorkItem
 
-from .evidence import MAX_DEPARTMENT_BYTES_PER_DAY, MAX_EVIDENCE_FILES, MAX_REPORT_BYTES, validate_evidence
+from .evidence import (
+    ALLOWED,
+    MAX_DEPARTMENT_BYTES_PER_DAY,
+    MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_FILES,
+    MAX_REPORT_BYTES,
+    validate_evidence,
+)
+from .models import Evidence, PendingUpload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -74,6 +82,18 @@ class ProgressReportForm(forms.Form):
         required=False,
         help_text=_("Up to %(count)d files: PDF, Word, Excel, PowerPoint, images, text or zip; at most 10 MB each.")
         % {"count": MAX_EVIDENCE_FILES},
+        widget=MultipleFileInput(attrs={
+            # Checked in the browser before anything is sent (static/js/unionplan.js); the server checks again.
+            "accept": ",".join(ALLOWED), "data-max-bytes": MAX_EVIDENCE_BYTES, "data-max-files": MAX_EVIDENCE_FILES,
+        }),
+    )
+    kept = forms.ModelMultipleChoiceField(
+        label=_("Files kept from the returned report"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pending = forms.ModelMultipleChoiceField(
+        label=_("Files already uploaded"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kept for a day; untick a file to leave it out."),
     )
     narrative_visibility = forms.ChoiceField(
         label=_("Who may read the description"), choices=Visibility.choices, required=False,
@@ -85,7 +105,9 @@ class ProgressReportForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, item: WorkItem, departments, default_checkpoint: int | None = None,
-                 has_checkpoints: bool | None = None, **kwargs):
+                 has_checkpoints: bool | None = None, returned=None, pending=None, **kwargs):
+        """`returned`: the department's report that came back (the form opens with it);
+        `pending`: the user's files kept from a refused submit (a queryset of PendingUpload)."""
         super().__init__(*args, **kwargs)
         self.item = item
         self.fields["checkpoint"].queryset = Checkpoint.objects.filter(item=item).order_by("due_date", "order", "pk")
@@ -97,6 +119,13 @@ class ProgressReportForm(forms.Form):
         # The plan's default (set by its admins) unless the reporter picks otherwise.
         default = item.section.plan.evidence_visibility
         self.fields["narrative_visibility"].initial = self.fields["evidence_visibility"].initial = default
+        self.returned = returned
+        self.fields["kept"].queryset = (
+            Evidence.objects.filter(report=returned) if returned is not None else Evidence.objects.none()
+        )
+        self.fields["pending"].queryset = pending if pending is not None else PendingUpload.objects.none()
+        for name in ("kept", "pending"):
+            self.fields[name].label_from_instance = lambda upload: upload.original_name
         self.fields["department"].queryset = departments
         if len(departments) == 1:
             # Nothing to choose: the one department is implied, even if a client omits it.
@@ -112,6 +141,20 @@ class ProgressReportForm(forms.Form):
         self.fields["status"].initial = item.status
         self.fields["percent"].initial = item.progress_percent
         self.fields["version"].initial = item.version
+        if returned is not None:
+            # Nothing retyped: the report that came back, as it was sent, to correct and send again.
+            self.fields["status"].initial = returned.status
+            self.fields["percent"].initial = returned.percent
+            self.fields["narrative"].initial = returned.narrative
+            self.fields["narrative_visibility"].initial = returned.narrative_visibility
+            if returned.checkpoint_id:
+                self.fields["checkpoint"].initial = returned.checkpoint_id
+            self.fields["department"].initial = returned.department_id
+            for reading in returned.readings.all():
+                if f"target_{reading.target_id}" in self.fields:
+                    self.fields[f"target_{reading.target_id}"].initial = f"{reading.value.normalize():f}"
+        self.fields["kept"].initial = list(self.fields["kept"].queryset.values_list("pk", flat=True))
+        self.fields["pending"].initial = list(self.fields["pending"].queryset.values_list("pk", flat=True))
 
     @property
     def target_fields(self):
@@ -151,6 +194,9 @@ class ProgressReportForm(forms.Form):
                     _("Your department uploaded %(limit)d MB of evidence today, the most a day takes; "
                       "send the files tomorrow.") % {"limit": MAX_DEPARTMENT_BYTES_PER_DAY // 2**20},
                     code="department_day"))
+        count = len(cleaned.get("evidence") or []) + len(cleaned.get("kept") or []) + len(cleaned.get("pending") or [])
+        if count > MAX_EVIDENCE_FILES and "evidence" not in self.errors:
+            self.add_error("evidence", _("At most %(count)d files per report.") % {"count": MAX_EVIDENCE_FILES})
         if cleaned.get("status") == WorkItem.Status.DONE and cleaned.get("percent") not in (None, 100):
             self.add_error("percent", _("A finished item is complete: 100 percent."))
         if cleaned.get("status") == WorkItem.Status.NOT_STARTED and cleaned.get("percent"):
@@ -182,10 +228,13 @@ def form_after_conflict(form_class, request, conflict, **form_kwargs):
     """The refused report form again: what the user typed kept, the item's current version, and why.
 
     A new submit on the fresh version is then a deliberate act (shown with a 409);
-    files are not kept by browsers across the answer, the page says so.
+    the files sent with it were kept as pending uploads and are offered again.
     """
     posted = request.POST.copy()
     posted["version"] = str(conflict.version)
+    if form_kwargs.get("pending") is not None:
+        # Files kept from this very submit are offered again, ticked.
+        posted.setlist("pending", [str(pk) for pk in form_kwargs["pending"].values_list("pk", flat=True)])
     form = form_class(posted, **form_kwargs)
     form.is_valid()
     form.add_error(None, conflict.message)

@@ -140,6 +140,37 @@ class Evidence(models.Model):
         return reverse("progress:evidence-download", args=[self.pk])
 
 
+def pending_upload_path(instance, filename):
+    # As evidence: a random name on disk, the user's file name only in the row.
+    return f"pending/{instance.user_id}/{uuid.uuid4().hex}"
+
+
+class PendingUpload(models.Model):
+    """An evidence file checked and kept while its report form was refused (another field was wrong).
+
+    It belongs to the user who uploaded it, is offered again on their next submit and becomes
+    evidence when the report goes through; otherwise the daily sweep removes it after a day.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="pending_uploads"
+    )
+    item = models.ForeignKey(WorkItem, verbose_name=_("work item"), on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(_("file"), upload_to=pending_upload_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending upload")
+        verbose_name_plural = _("pending uploads")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
 # ---------------------------------------------------------------------------
 # The stored roll-up, so pages read it and never recompute.
 

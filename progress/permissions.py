@@ -17,6 +17,11 @@ def can_report(user, item) -> bool:
     return plan_permissions.may_report_on(user, item)
 
 
+def plan_is_draft(item) -> bool:
+    """Reports wait until the plan is published; the form says so instead of a bare 403."""
+    return plan_permissions.is_draft(item)
+
+
 def reporting_departments(user, item) -> list:
     """The departments the user may report for on this item (none: may not report)."""
     return plan_permissions.reporting_departments(user, item)

@@ -14,7 +14,7 @@ from tasks.extensions import ItemFigure, TimelineEvent
 from tasks.models import Checkpoint, Responsibility, WorkItem, WorkPlan
 
 from . import permissions, rollup
-from .models import Evidence, ItemRollup, ItemSnapshot, PlanRollup, ProgressReport, TargetReading
+from .models import Evidence, ItemRollup, ItemSnapshot, PendingUpload, PlanRollup, ProgressReport, TargetReading
 
 
 def item_reports(*, item_id: int) -> list[ProgressReport]:
@@ -81,6 +81,11 @@ def review_queue(*, user, as_plan_admin: bool) -> list[ProgressReport]:
         .order_by("created_at", "pk")
     )
     return with_review_lines(reports)
+
+
+def awaiting_my_review(*, user, as_plan_admin: bool) -> bool:
+    """Does anything wait for this user's review? One query (where a head lands after log-in)."""
+    return ProgressReport.objects.filter(awaiting_review_by(user=user, as_plan_admin=as_plan_admin)).exists()
 
 
 def with_review_lines(reports: list[ProgressReport]) -> list[ProgressReport]:
@@ -201,3 +206,23 @@ def next_checkpoint_to_meet(*, item: WorkItem, today: datetime.date) -> tuple[bo
     yet, passed or not); one query for an item without checkpoints."""
     states = checkpoint_states(item_ids=[item.pk], today=today)
     return bool(states), next((pk for pk, state in states.items() if state != rollup.MET), None)
+
+
+def returned_report(*, item_id: int, department_ids) -> ProgressReport | None:
+    """The report of one of these departments that came back and was not sent again since
+    (its department's newest report on the item is the returned one), with readings and evidence."""
+    newest = (
+        ProgressReport.objects.filter(item_id=item_id, department_id__in=list(department_ids))
+        .order_by("-created_at", "-pk")
+        .select_related("reviewer")
+        .first()
+    )
+    # Its readings and evidence are read only when it did come back (the form opens with them).
+    return newest if newest is not None and newest.state == ProgressReport.State.RETURNED else None
+
+
+def pending_uploads(*, user, item_id: int):
+    """The user's files kept from a refused report form on this item (a queryset, for the form's choices);
+    an empty one that reads nothing when there are none (the usual case: one query to know)."""
+    pending = PendingUpload.objects.filter(user=user, item_id=item_id)
+    return pending if pending.exists() else PendingUpload.objects.none()

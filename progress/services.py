@@ -42,6 +42,7 @@ from .evidence import EvidenceUpload
 from .models import (
     Evidence,
     ItemRollup,
+    PendingUpload,
     ItemSnapshot,
     PlanRollup,
     ProgressReport,
@@ -89,6 +90,8 @@ def report_submit(
     checkpoint: Checkpoint | None = None,
     narrative_visibility: str | None = None,
     evidence_visibility: str | None = None,
+    kept: list[Evidence] = (),
+    pending: list[PendingUpload] = (),
 ) -> ProgressReport:
     """Record a department's progress report on an item, answering one of its checkpoints or none.
 
@@ -98,6 +101,8 @@ def report_submit(
     Refuses (ProgressConflict) when the item changed since the form showed
     `base_version`, and (ValidationError on `checkpoint`) a checkpoint of another item.
     Without review on the plan, the report counts at once.
+    `kept`: evidence of the department's returned report sent again (the same files);
+    `pending`: the reporter's files kept from a refused submit, which become evidence here.
     """
     locked = _lock_item(item.pk)
     if locked.version != base_version:
@@ -124,10 +129,23 @@ def report_submit(
         for target_id, value in readings.items()
         if target_id in targets and value is not None
     )
+    files_visibility = evidence_visibility or locked.section.plan.evidence_visibility
+    for old in kept:
+        # The same stored file, now also evidence of the corrected report (nothing copied on disk).
+        Evidence.objects.create(
+            report=report, file=old.file.name, original_name=old.original_name, content_type=old.content_type,
+            size=old.size, visibility=files_visibility,
+        )
+    for upload in pending:
+        Evidence.objects.create(
+            report=report, file=upload.file.name, original_name=upload.original_name,
+            content_type=upload.content_type, size=upload.size, visibility=files_visibility,
+        )
+    PendingUpload.objects.filter(pk__in=[upload.pk for upload in pending], user=reporter).delete()
     for upload in evidence:
         Evidence.objects.create(
             report=report, file=upload.file, original_name=upload.name[:255], content_type=upload.content_type,
-            size=upload.size, visibility=evidence_visibility or locked.section.plan.evidence_visibility,
+            size=upload.size, visibility=files_visibility,
         )
     _bump_version(locked, expected=base_version)
     if not locked.section.plan.review_required:
@@ -217,7 +235,33 @@ def report_return(*, report: ProgressReport, reviewer, comment: str) -> Progress
     return locked
 
 
+def pending_uploads_keep(*, user, item: WorkItem, uploads: list[EvidenceUpload]) -> list[PendingUpload]:
+    """Keep the checked files of a refused report form, so the user does not attach them again."""
+    kept = []
+    for upload in uploads:
+        pending = PendingUpload(user=user, item=item, original_name=upload.name[:255],
+                                content_type=upload.content_type, size=upload.size)
+        upload.file.seek(0)
+        pending.file.save(upload.name, upload.file, save=False)
+        pending.save()
+        kept.append(pending)
+    return kept
+
+
+def pending_uploads_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Remove files kept from refused forms for more than a day, with their rows; safe to run twice."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=1)
+    removed = 0
+    for pending in PendingUpload.objects.filter(uploaded_at__lt=cutoff):
+        pending.file.delete(save=False)
+        pending.delete()
+        removed += 1
+    return removed
+
+
 def _tell_reporter(report: ProgressReport) -> None:
+    # The heads' "awaiting your review" notices are handled now: read, for every head asked.
+    notification_services.notices_handled(subject=f"report:{report.pk}", kind="review_request")
     # After commit, through the outbox like the review request: a broker outage loses nothing.
     enqueue(task_name="progress.notify_report_reviewed", kwargs={"report_id": report.pk})
 

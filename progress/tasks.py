@@ -38,3 +38,8 @@ def notify_report_submitted(report_id: int) -> int:
 @shared_task(name="progress.notify_report_reviewed", **RETRY_ON_DATABASE_ERROR)
 def notify_report_reviewed(report_id: int) -> int:
     return services.report_reviewed_notify(report_id=report_id)
+
+
+@shared_task(name="progress.sweep_pending_uploads", **RETRY_ON_DATABASE_ERROR)
+def sweep_pending_uploads() -> dict:
+    return {"removed": services.pending_uploads_sweep()}

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +23,20 @@ from .forms import ProgressReportForm, ReviewForm, form_after_conflict
 from .models import Evidence, ProgressReport
 
 
+def _keep_checked_files(request, form, item) -> None:
+    """A refused submit keeps the files that passed their own check (pending uploads of the user)."""
+    from .evidence import validate_evidence
+
+    uploads = []
+    for upload in request.FILES.getlist("evidence"):
+        try:
+            uploads.append(validate_evidence(upload))
+        except ValidationError:
+            continue
+    if uploads:
+        services.pending_uploads_keep(user=request.user, item=item, uploads=uploads)
+
+
 @login_required
 def report_create(request, item_id: int):
     # Not the item page's reads: the form needs the departments and targets, not every report of the item.
@@ -30,12 +44,17 @@ def report_create(request, item_id: int):
         item = plan_selectors.item_detail(item_id=item_id)
     except WorkItem.DoesNotExist:
         raise Http404
+    if permissions.plan_is_draft(item):
+        return render(request, "progress/report_refused.html", {"item": item}, status=403)
     departments = permissions.reporting_departments(request.user, item)
     if not departments:
         raise PermissionDenied
     choices = Department.objects.filter(pk__in=[d.pk for d in departments])
+    returned = selectors.returned_report(item_id=item.pk, department_ids=[d.pk for d in departments])
+    pending = selectors.pending_uploads(user=request.user, item_id=item.pk)
+    form_kwargs = {"item": item, "departments": choices, "returned": returned, "pending": pending}
     if request.method == "POST":
-        form = ProgressReportForm(request.POST, request.FILES, item=item, departments=choices)
+        form = ProgressReportForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -52,25 +71,38 @@ def report_create(request, item_id: int):
                     evidence_visibility=data["evidence_visibility"],
                     base_version=data["version"],
                     checkpoint=data["checkpoint"],
+                    kept=list(data["kept"]),
+                    pending=list(data["pending"]),
                 )
             except services.ProgressConflict as conflict:
                 # Keep what the user typed; show what changed; a new submit is a deliberate act.
                 fresh = plan_selectors.item_detail(item_id=item.pk)
-                form = form_after_conflict(ProgressReportForm, request, conflict, item=fresh, departments=choices)
+                _keep_checked_files(request, form, item)
+                form = form_after_conflict(ProgressReportForm, request, conflict, item=fresh, departments=choices,
+                                           returned=returned,
+                                           pending=selectors.pending_uploads(user=request.user, item_id=item.pk))
                 return render(
                     request,
                     "progress/report_form.html",
-                    {"item": fresh, "form": form, "conflict": True,
+                    {"item": fresh, "form": form, "conflict": True, "returned": returned,
                      "recent_reports": selectors.item_recent_reports(item_id=item.pk)},
                     status=409,
                 )
             messages.success(request, _("Your progress report was submitted."))
             return redirect(item)
-    else:
-        has_checkpoints, default = selectors.next_checkpoint_to_meet(item=item, today=local_date(timezone.now()))
-        form = ProgressReportForm(item=item, departments=choices, default_checkpoint=default,
-                                  has_checkpoints=has_checkpoints)
-    return render(request, "progress/report_form.html", {"item": item, "form": form})
+        # Refused: the files that passed their own check are kept and offered again, ticked.
+        _keep_checked_files(request, form, item)
+        posted = request.POST.copy()
+        pending = selectors.pending_uploads(user=request.user, item_id=item.pk)  # with the ones kept just now
+        posted.setlist("pending", [str(pk) for pk in pending.values_list("pk", flat=True)])
+        refused = ProgressReportForm(posted, **form_kwargs | {"pending": pending})
+        refused.is_valid()
+        if "evidence" in form.errors:
+            refused.add_error("evidence", form.errors["evidence"])
+        return render(request, "progress/report_form.html", {"item": item, "form": refused, "returned": returned})
+    has_checkpoints, default = selectors.next_checkpoint_to_meet(item=item, today=local_date(timezone.now()))
+    form = ProgressReportForm(**form_kwargs, default_checkpoint=default, has_checkpoints=has_checkpoints)
+    return render(request, "progress/report_form.html", {"item": item, "form": form, "returned": returned})
 
 
 @login_required
@@ -84,6 +116,11 @@ def report_review(request, report_id: int):
         raise PermissionDenied
     form = ReviewForm(request.POST)
     if not form.is_valid():
+        # The comment field gets the focus, so the browser brings the error into view next to the buttons.
+        form.fields["comment"].widget.attrs["autofocus"] = True
+        if request.POST.get("next") == "reviews":
+            # Stay on the queue: the error next to the buttons of that very report.
+            return _review_queue_page(request, form=form, target=report.pk, status=400)
         return item_page_response(request, report.item_id, status=400,
                                   overrides={"review_form": form, "review_target": report.pk})
     try:
@@ -100,11 +137,16 @@ def report_review(request, report_id: int):
     return redirect(report.item)
 
 
-@login_required
-def review_queue(request):
+def _review_queue_page(request, *, form=None, target=None, status=200):
     reports = permissions.with_visibility(request.user, selectors.review_queue(
         user=request.user, as_plan_admin=permissions.reviews_when_no_head_may(request.user)))
-    return render(request, "progress/review_queue.html", {"reports": reports, "review_form": ReviewForm()})
+    return render(request, "progress/review_queue.html",
+                  {"reports": reports, "review_form": form or ReviewForm(), "review_target": target}, status=status)
+
+
+@login_required
+def review_queue(request):
+    return _review_queue_page(request)
 
 
 @login_required

@@ -5,6 +5,7 @@ from . import views
 app_name = "supervision"
 
 urlpatterns = [
+    path("start/", views.landing, name="landing"),
     path("my/", views.my_work, name="my-work"),
     path("supervision/", views.desk, name="desk"),
     path("items/<int:item_id>/instructions/", views.instruction_create, name="instruction-create"),

@@ -16,6 +16,7 @@ from core.exceptions import Conflict
 from core.querystring import int_param
 from core.views import allowed_only
 from departments.models import Department, Membership
+from departments.permissions import is_leadership, is_plan_admin, is_supervisor
 from progress import selectors as progress_selectors
 from tasks import selectors as plan_selectors
 from tasks.extensions import Link, PanelContent, TimelineEvent
@@ -64,6 +65,24 @@ def _current_plan(request) -> WorkPlan:
 
 # ---------------------------------------------------------------------------
 # 我的工作
+
+
+@login_required
+def landing(request):
+    """Where each role lands after log-in: its work, not the plan's front page.
+
+    Plan admins → the set-up pages; a head with reports waiting → the review queue; leadership
+    and the supervision office (督查) → the dashboard; everyone else → my work.
+    """
+    user = request.user
+    if is_plan_admin(user):
+        return redirect("tasks:manage-plans")
+    if Membership.objects.filter(user=user, role=Membership.Role.HEAD).exists() and \
+            progress_selectors.awaiting_my_review(user=user, as_plan_admin=False):
+        return redirect("progress:review-queue")
+    if is_leadership(user) or is_supervisor(user):
+        return redirect("dashboard:dashboard")
+    return redirect("supervision:my-work")
 
 
 @login_required

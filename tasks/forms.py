@@ -43,6 +43,9 @@ class TargetFillForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("value") is None and not cleaned.get("no_number") and "value" not in self.errors:
             self.add_error("value", _("Give the value, or tick “no number”."))
+        if cleaned.get("value") is not None and cleaned.get("no_number"):
+            # Both at once is a contradiction: it was saved as 待定 and the value silently lost.
+            self.add_error("value", _("Either a value or “no number”, not both: clear one of them."))
         return cleaned
 
 

@@ -98,8 +98,9 @@ class WorkPlan(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Who changed a setting (reporting cycle, 销号 check, extension steps) and when: shown on the set-up page.
-    history = HistoricalRecords(excluded_fields=["source_text", "updated_at"])
+    # Who changed a setting (reporting cycle, 销号 check, extension steps) or published, closed or reopened it,
+    # and when: the set-up and closing pages show it.
+    history = HistoricalRecords(excluded_fields=["source_text", "general_requirements", "updated_at"])
 
     class Meta:
         verbose_name = _("work plan")

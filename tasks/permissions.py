@@ -63,9 +63,14 @@ def has_item_permission(user, codename: str, item: WorkItem) -> bool:
     return user.is_authenticated and user.is_active and _checker(user).has_perm(codename, item)
 
 
+def is_draft(item: WorkItem) -> bool:
+    """A draft plan is still being set up: nobody reports on it until it is published."""
+    return item.section.plan.status == WorkPlan.Status.DRAFT
+
+
 def may_report_on(user, item: WorkItem) -> bool:
-    """A member of a responsible department (or a plan admin), while the plan is open."""
-    return is_open(item) and has_item_permission(user, REPORT, item)
+    """A member of a responsible department (or a plan admin), while the plan is published."""
+    return is_open(item) and not is_draft(item) and has_item_permission(user, REPORT, item)
 
 
 def reporting_departments(user, item: WorkItem) -> list:

@@ -305,3 +305,14 @@ def department_open_items(*, department) -> list[Responsibility]:
         .select_related("item__section__plan")
         .order_by("item__section__plan__year", "item__section__number", "item__number")
     )
+
+
+def plan_status_history(*, plan) -> list:
+    """The plan's changes of status, oldest first, each with who made it (the closing page)."""
+    rows = list(plan.history.select_related("history_user").order_by("history_date", "history_id"))
+    changes, previous = [], None
+    for row in rows:
+        if row.status != previous:
+            changes.append(row)
+            previous = row.status
+    return changes

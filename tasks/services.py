@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -892,6 +894,22 @@ def plan_close(*, plan: WorkPlan) -> WorkPlan:
     plan.status = WorkPlan.Status.CLOSED
     plan.save(update_fields=["status", "updated_at"])
     return plan
+
+
+class PlanNotReopenable(Exception):
+    """Only a closed plan of this year or a later one is reopened; an old year stays closed."""
+
+
+@transaction.atomic
+def plan_reopen(*, plan: WorkPlan, today: datetime.date | None = None) -> WorkPlan:
+    """Reopen a plan closed by mistake, within its year: published again, recorded in its history."""
+    locked = WorkPlan.objects.select_for_update().get(pk=plan.pk)
+    today = today or timezone.localdate()
+    if locked.status != WorkPlan.Status.CLOSED or locked.year < today.year:
+        raise PlanNotReopenable(_("Only a closed plan of this year can be reopened."))
+    locked.status = WorkPlan.Status.PUBLISHED
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
 
 
 class PlanExists(Exception):

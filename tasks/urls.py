@@ -15,6 +15,7 @@ urlpatterns = [
     path("manage/plans/<int:plan_id>/setup/", views.plan_setup, name="plan-setup"),
     path("manage/plans/<int:plan_id>/publish/", views.plan_publish, name="plan-publish"),
     path("manage/plans/<int:plan_id>/close/", views.plan_close, name="plan-close"),
+    path("manage/plans/<int:plan_id>/reopen/", views.plan_reopen, name="plan-reopen"),
     path("manage/plans/<int:plan_id>/clone/", views.plan_clone, name="plan-clone"),
     path("manage/targets/<int:target_id>/", views.target_fill, name="target-fill"),
     path("manage/plans/<int:plan_id>/settings/", views.plan_settings, name="plan-settings"),

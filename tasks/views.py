@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -97,7 +98,8 @@ UPLOAD_SESSION_KEY = "plan_upload_job"
 
 @allowed_only(permissions.can_manage_plans)
 def manage_plans(request):
-    return render(request, "tasks/manage_plans.html", {"plans": selectors.plan_list(), "clone_form": PlanCloneForm()})
+    return render(request, "tasks/manage_plans.html", {"plans": selectors.plan_list(), "clone_form": PlanCloneForm(),
+                                                       "this_year": timezone.localdate().year})
 
 
 @allowed_only(permissions.can_manage_plans)
@@ -289,11 +291,27 @@ def plan_publish(request, plan_id: int):
 
 
 @allowed_only(permissions.can_manage_plans)
-@require_POST
 def plan_close(request, plan_id: int):
+    """Closing asks first (GET: what closing does, and the plan's history); the POST closes."""
     plan = get_object_or_404(WorkPlan, pk=plan_id)
+    if request.method != "POST":
+        return render(request, "tasks/plan_close.html",
+                      {"plan": plan, "history": selectors.plan_status_history(plan=plan)})
     services.plan_close(plan=plan)
     messages.success(request, _("%(title)s is closed and read-only.") % {"title": plan.title})
+    return redirect("tasks:manage-plans")
+
+
+@allowed_only(permissions.can_manage_plans)
+@require_POST
+def plan_reopen(request, plan_id: int):
+    plan = get_object_or_404(WorkPlan, pk=plan_id)
+    try:
+        services.plan_reopen(plan=plan)
+    except services.PlanNotReopenable as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(title)s is open again: staff can report progress.") % {"title": plan.title})
     return redirect("tasks:manage-plans")
 
 

@@ -31,9 +31,26 @@ def import_document(path=PLAN_2020, **kwargs):
     return plan_import_document(data=path.read_bytes(), filename=path.name, **kwargs)
 
 
+def publish(plan):
+    """A plan as departments see it: published (a draft takes no reports)."""
+    from tasks.models import WorkPlan
+
+    WorkPlan.objects.filter(pk=plan.pk).update(status=WorkPlan.Status.PUBLISHED)
+    plan.status = WorkPlan.Status.PUBLISHED
+    return plan
+
+
+def published_document(path=PLAN_2020, **kwargs):
+    """The 2020 document imported and published (what the journeys report on)."""
+    result = import_document(path, **kwargs)
+    publish(result.plan)
+    return result
+
+
 @pytest.fixture
 def plan_2020(db):
-    return import_document().plan
+    """The 2020 plan, published (a draft takes no reports); tests of set-up make it a draft again."""
+    return publish(import_document().plan)
 
 
 @pytest.fixture

@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A person on an initial password an admin gave them chooses their own before anything else.
+    "departments.passwords.InitialPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -175,7 +177,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "tasks:plan-current"
+LOGIN_REDIRECT_URL = "supervision:landing"  # each role where its work is
 LOGOUT_REDIRECT_URL = "login"
 
 # Log-in lock-out (django-axes): a username is locked at one address after AXES_FAILURE_LIMIT

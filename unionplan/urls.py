@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+
+from departments.views import PasswordChange
 
 from . import health
 
@@ -23,6 +26,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", login_required(PasswordChange.as_view()), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     *[
         re_path(rf"^admin/tasks/{model}/(?P<rest>.*)$",

@@ -85,10 +85,10 @@ def brands_demo_portal(live_server, settings, tmp_path):
     """The live server with the 2020 plan, the demo accounts and the brands' demo milestones."""
     from brands.demo import seed_brand_milestones
     from departments.demo import seed_demo_accounts
-    from tests.conftest import import_document
+    from tests.conftest import published_document
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    import_document()
+    published_document()
     seed_demo_accounts()
     seed_brand_milestones()
     return live_server.url

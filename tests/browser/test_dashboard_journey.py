@@ -8,7 +8,7 @@ import pytest
 from departments.demo import seed_demo_accounts
 from progress import services as progress_services
 from tasks.models import WorkItem
-from tests.conftest import import_document
+from tests.conftest import published_document
 from tests.factories import submit_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def portal(live_server):
-    plan = import_document().plan
+    plan = published_document().plan
     seed_demo_accounts()
     from django.contrib.auth import get_user_model
 

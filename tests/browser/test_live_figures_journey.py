@@ -9,7 +9,7 @@ from departments.demo import seed_demo_accounts
 from progress import services as progress_services
 from tasks.models import WorkItem
 from tests.browser.conftest import wait_for_text
-from tests.conftest import import_document
+from tests.conftest import published_document
 from tests.factories import submit_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def portal(live_server):
-    plan = import_document().plan
+    plan = published_document().plan
     seed_demo_accounts()
     progress_services.rollup_refresh(plan=plan)
     return live_server.url

@@ -7,7 +7,7 @@ from progress.models import ProgressReport
 from supervision.models import Instruction
 from tasks.models import WorkItem
 from tests.browser.conftest import wait_for_text
-from tests.conftest import import_document
+from tests.conftest import published_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def portal(live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    import_document()
+    published_document()
     seed_demo_accounts()
     return live_server.url
 

@@ -14,7 +14,7 @@ from departments.models import Department
 from progress import services as progress_services
 from supervision.models import ChaseTarget, Extension, Instruction
 from tasks.models import WorkItem, WorkPlan
-from tests.conftest import import_document
+from tests.conftest import published_document
 from tests.workers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def portal(live_server, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CSRF_COOKIE_AGE = None
     with time_machine.travel(MID_2020, tick=True):
-        import_document()
+        published_document()
         seed_demo_accounts()
         progress_services.rollup_refresh(plan=WorkPlan.objects.get())
         yield live_server.url

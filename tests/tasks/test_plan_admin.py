@@ -66,6 +66,7 @@ def test_a_shared_item_keeps_one_lead_when_the_lead_moves_to_a_co_organizer(role
 
 
 def test_publishing_is_refused_with_a_readable_list_while_something_is_missing(client, roles, plan_2020):
+    WorkPlan.objects.filter(pk=plan_2020.pk).update(status=WorkPlan.Status.DRAFT)
     client.force_login(roles.plan_admin)
 
     response = client.post(reverse("tasks:plan-publish", args=[plan_2020.pk]), follow=True)
@@ -153,7 +154,9 @@ def test_cloning_2020_into_2021(client, roles, plan_2020):
     target.refresh_from_db()
     assert target.current_value == Decimal(1)
     assert ProgressReport.objects.filter(item__section__plan=plan_2020).count() == 1
-    # and the departments may report on the new items at once
+    # and the departments may report on the new items once it is published (a draft takes no reports)
+    assert not permissions.may_report_on(_fresh(roles.staff), new_items.get(number=1))
+    WorkPlan.objects.filter(pk=new.pk).update(status=WorkPlan.Status.PUBLISHED)
     assert permissions.may_report_on(_fresh(roles.staff), new_items.get(number=1))
 
 

@@ -145,6 +145,8 @@ def _rows(w):
         "tasks:plan-detail": [("GET", reverse("tasks:plan-detail", args=[plan.pk]), None, everyone(200))],
         "tasks:item-detail": [("GET", item.get_absolute_url(), None, everyone(200))],
         "supervision:my-work": [("GET", reverse("supervision:my-work"), None, everyone(200))],
+        "supervision:landing": [("GET", reverse("supervision:landing"), None, everyone(302))],
+        "password_change": [("GET", reverse("password_change"), None, everyone(200))],
         "progress:review-queue": [("GET", reverse("progress:review-queue"), None, everyone(200))],
         "progress:report-create": [
             ("GET", reverse("progress:report-create", args=[item.pk]), None,
@@ -224,8 +226,18 @@ def _rows(w):
             ("POST", reverse("tasks:plan-publish", args=[plan.pk]), {}, admin_post),
         ],
         "tasks:plan-close": [
-            ("GET", reverse("tasks:plan-close", args=[plan.pk]), None, only({"plan_admin": 405})),
+            ("GET", reverse("tasks:plan-close", args=[plan.pk]), None, admin_only),  # asks first
             ("POST", reverse("tasks:plan-close", args=[plan.pk]), {}, admin_post),
+        ],
+        "tasks:plan-reopen": [
+            ("GET", reverse("tasks:plan-reopen", args=[plan.pk]), None, only({"plan_admin": 405})),
+            ("POST", reverse("tasks:plan-reopen", args=[plan.pk]), {}, admin_post),
+        ],
+        "departments:person-password-reset": [
+            ("GET", reverse("departments:person-password-reset", args=[w["users"]["other_staff"].pk]), None,
+             only({"plan_admin": 405})),
+            ("POST", reverse("departments:person-password-reset", args=[w["users"]["other_staff"].pk]), {},
+             admin_only),  # the new initial password, shown once on the answer
         ],
         "tasks:plan-clone": [
             ("GET", reverse("tasks:plan-clone", args=[plan.pk]), None, only({"plan_admin": 405})),
