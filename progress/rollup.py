@@ -208,6 +208,20 @@ def checkpoint_expected(
     return 100.0
 
 
+def checkpoint_met(checkpoint: CheckpointFacts, *, percent: float) -> bool:
+    """The item's official progress has reached the checkpoint's expectation (one without one asks nothing).
+
+    The one definition of "checkpoint met": the light here, and the checkpoint reminders, 催办 and
+    督办 of supervision, ask it.
+    """
+    return checkpoint.expected_percent is None or percent >= float(checkpoint.expected_percent)
+
+
+def checkpoint_missed(checkpoint: CheckpointFacts, *, percent: float, today: datetime.date) -> bool:
+    """逾期未完成: the checkpoint's date has passed and it is not met."""
+    return today > checkpoint.due_date and not checkpoint_met(checkpoint, percent=percent)
+
+
 def _official(reported: float | None, targets: float | None, *, done: bool, all_met: bool) -> tuple[float, str]:
     if done and all_met:
         return 100.0, DONE_AND_MET
@@ -242,8 +256,7 @@ def item_rollup(item: ItemFacts, rules: Rules) -> ItemResult:
         expected /= len(measured)
     else:
         expected = expected_percent(start=rules.plan_start, due=item.due_date, today=rules.today)
-    missed = [c for c in item.checkpoints if rules.today > c.due_date and c.expected_percent is not None
-              and percent < float(c.expected_percent)]
+    missed = [c for c in item.checkpoints if checkpoint_missed(c, percent=percent, today=rules.today)]
     overdue = not done and (
         rules.today > item.due_date or any(rules.today > t.due_date and not target_met(t) for t in measured)
         or bool(missed)

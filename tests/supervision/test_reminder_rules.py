@@ -57,7 +57,8 @@ def test_overdue_goes_to_the_lead_head_then_escalates_to_leadership():
     assert keys(D(2020, 12, 31)) == [("item:1", "department:10:heads", "overdue", "2020-12-31")]
     planned = due_reminders(7, (ITEM,), Rules(today=D(2021, 1, 7), plan_start=START))
     escalated = [p for p in planned if p.kind == "escalation"]
-    assert [p.key for p in escalated] == [("plan:7", "leadership", "escalation", "2020-12-31")]
+    # one 督办 a day: the key's period is the day it goes out
+    assert [p.key for p in escalated] == [("plan:7", "leadership", "escalation", "2021-01-07")]
     assert escalated[0].by_department == {10: [1]}
     assert keys(D(2021, 1, 3), escalation_days=3)[-1][2] == "escalation"
 
