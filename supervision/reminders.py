@@ -313,8 +313,9 @@ def _item_reminders(item: ItemFacts, rules: Rules) -> list[Planned]:
 
 
 def _checkpoint_reminders(item: ItemFacts, checkpoint: CheckpointDuty, rules: Rules) -> list[Planned]:
-    if checkpoint_met(checkpoint.facts, percent=item.percent) and checkpoint.facts.expected_percent is not None:
-        return []  # reached already: nothing to remind of
+    met = checkpoint_met(checkpoint.facts, percent=item.percent)
+    if met and checkpoint.facts.expected_percent is not None:
+        return []  # reached already: nothing to remind of (one without an expectation is reminded, never chased)
     planned = []
     subject = f"checkpoint:{checkpoint.checkpoint_id}"
     lead = _lead_window(checkpoint.due_date, rules)
@@ -328,8 +329,7 @@ def _checkpoint_reminders(item: ItemFacts, checkpoint: CheckpointDuty, rules: Ru
                 days_left=(checkpoint.due_date - rules.today).days,
             ))
     head = checkpoint.department_id or item.lead_department_id
-    if _fresh(checkpoint.due_date, rules) and head is not None and not checkpoint_met(checkpoint.facts,
-                                                                                      percent=item.percent):
+    if _fresh(checkpoint.due_date, rules) and head is not None and not met:
         planned.append(Planned(
             OVERDUE, subject, heads_of(head), checkpoint.due_date.isoformat(), department_id=head,
             item_ids=(item.item_id,), due_date=checkpoint.due_date,

@@ -2,10 +2,12 @@
 
 import datetime
 import zoneinfo
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.management import call_command
 
 from notifications.models import Notification, ReminderLog
 from supervision.models import Chase, ChaseTarget, Instruction, SummaryReport
@@ -54,6 +56,9 @@ def test_one_escalation_a_day_lists_items_checkpoints_instructions_chases_and_su
     dry_text = "\n".join(dry.lines)
     assert all(words in dry_text for words in (str(item2), checkpoint.title, instruction.text, chase.message,
                                                requirement.name))
+    out = StringIO()
+    call_command("run_job", "reminders", "--date", DAY.isoformat(), "--dry-run", stdout=out)
+    assert checkpoint.title in out.getvalue() and chase.message in out.getvalue()
 
     # when the job runs, then again (a retry), then the next day
     first = run(DAY)
