@@ -97,14 +97,20 @@ def count_reminders(plan):
     from supervision import reminders
     from supervision.services import reminder_job as supervision_services
 
-    _items, facts = supervision_services._reminder_facts(plan)
     seen, by_kind = set(), Counter()
+    escalated_on: list[datetime.date] = []  # the days a 督办 went out, as the log would say
     day = datetime.date(plan.year, 1, 1)
     while day.year == plan.year:
-        for entry in reminders.due_reminders(plan.pk, facts, supervision_services.reminder_rules(plan, today=day)):
+        rules = supervision_services.reminder_rules(plan, today=day)
+        facts = supervision_services._reminder_facts(plan, today=day, catch_up_days=rules.catch_up_days)
+        for entry in reminders.due_reminders(plan.pk, facts.item_facts, rules, instructions=facts.instruction_facts,
+                                             chases=facts.chase_facts, summaries=facts.summary_facts,
+                                             escalated_on=escalated_on):
             if entry.key not in seen:
                 seen.add(entry.key)
                 by_kind[entry.kind] += 1
+                if entry.kind == reminders.ESCALATION:
+                    escalated_on.append(day)
         day += datetime.timedelta(days=1)
     departments = {k[1] for k in seen if k[1].startswith("department:")}
     recipients = department_recipients(department_ids={int(a.split(":")[1]) for a in departments})

@@ -82,6 +82,17 @@ class WorkPlan(models.Model):
         default=7,
         help_text=_("The head is told on the due date; leadership this many days later if the item is still open."),
     )
+    instruction_reminder_days = models.PositiveSmallIntegerField(
+        _("days before an instruction's deadline when its departments are reminded"),
+        default=2,
+        help_text=_("A leadership instruction not answered is reminded this many days before its deadline (办理时限)."),
+    )
+    summary_reminder_days = models.PositiveSmallIntegerField(
+        _("days before a summary report's due date when departments are reminded"),
+        default=5,
+        help_text=_("Departments that have not sent a summary report are reminded this many days before it is due, "
+                    "and on the day."),
+    )
     rollup_margin = models.PositiveSmallIntegerField(
         _("tolerance behind schedule (points)"),
         default=10,

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from supervision.reminders import (
+    CheckpointDuty,
     CheckpointFacts,
     Duty,
     ItemFacts,
@@ -58,7 +59,8 @@ def test_overdue_goes_to_the_lead_head_then_escalates_to_leadership():
     assert keys(D(2020, 12, 31)) == [("item:1", "department:10:heads", "overdue", "2020-12-31")]
     planned = due_reminders(7, (ITEM,), Rules(today=D(2021, 1, 7), plan_start=START))
     escalated = [p for p in planned if p.kind == "escalation"]
-    assert [p.key for p in escalated] == [("plan:7", "leadership", "escalation", "2020-12-31")]
+    # one 督办 a day: the key's period is the day it goes out
+    assert [p.key for p in escalated] == [("plan:7", "leadership", "escalation", "2021-01-07")]
     assert escalated[0].by_department == {10: [1]}
     assert keys(D(2021, 1, 3), escalation_days=3)[-1][2] == "escalation"
 
@@ -85,20 +87,21 @@ def test_quarterly_and_half_yearly_cycles_close_on_their_months(months, today, s
     assert (cycle.start, cycle.reporting_date) == (start, reporting)
 
 
-def test_a_checkpoint_not_met_is_reminded_before_and_chased_the_day_after():
-    # given a 30 June checkpoint of item 1 (lead: department 10), not met
+def test_a_checkpoint_not_met_is_reminded_before_and_chased_on_its_date():
+    # given a 30 June checkpoint of item 1 (lead: department 10, co-organizer 20), not met
     item = ItemFacts(item_id=1, due_date=D(2020, 12, 31), duties=ITEM.duties,
-                     checkpoints=(CheckpointFacts(3, D(2020, 6, 30), None),))
-    # then its staff are reminded 7 days before, and its heads the day after it passed (逾期未完成)
-    assert keys(D(2020, 6, 23), items=(item,)) == [("checkpoint:3", "department:10:staff", "due_soon", "2020-06-30/7d")]
-    assert keys(D(2020, 7, 1), items=(item,)) == [("checkpoint:3", "department:10:heads", "overdue", "2020-06-30")]
-    # a met checkpoint, or one of another department, is the other department's or nobody's
+                     checkpoints=(CheckpointDuty(3, CheckpointFacts(D(2020, 6, 30)), None),))
+    # then the item's departments are reminded 7 days before, and the lead's heads chased on the day (as for items)
+    reminded = keys(D(2020, 6, 23), items=(item,))
+    assert ("checkpoint:3", "department:10:staff", "due_soon", "2020-06-30/7d") in reminded
+    assert keys(D(2020, 6, 30), items=(item,)) == [("checkpoint:3", "department:10:heads", "overdue", "2020-06-30")]
+    # a met checkpoint is nobody's; one of its own department is that department's
     met = ItemFacts(item_id=1, due_date=D(2020, 12, 31), duties=ITEM.duties,
-                    checkpoints=(CheckpointFacts(3, D(2020, 6, 30), None, met=True),))
-    assert keys(D(2020, 7, 1), items=(met,)) == []
+                    checkpoints=(CheckpointDuty(3, CheckpointFacts(D(2020, 6, 30)), None, met=True),))
+    assert keys(D(2020, 6, 30), items=(met,)) == []
     theirs = ItemFacts(item_id=1, due_date=D(2020, 12, 31), duties=ITEM.duties,
-                       checkpoints=(CheckpointFacts(3, D(2020, 6, 30), 20),))
-    assert keys(D(2020, 7, 1), items=(theirs,)) == [("checkpoint:3", "department:20:heads", "overdue", "2020-06-30")]
+                       checkpoints=(CheckpointDuty(3, CheckpointFacts(D(2020, 6, 30)), 20),))
+    assert keys(D(2020, 6, 30), items=(theirs,)) == [("checkpoint:3", "department:20:heads", "overdue", "2020-06-30")]
 
 
 def test_a_quarterly_item_is_asked_for_its_report_only_at_quarter_ends():
