@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from departments.models import Department
@@ -154,10 +154,14 @@ def department_table(*, plan: WorkPlan, department_id: int | None = None,
     for department, item_id in leads.values_list("department_id", "item_id"):
         led.setdefault(department, []).append(item_id)
     figures = _item_figures(plan=plan, as_of=as_of, item_ids=None if department_id is None else led.get(department_id, []))
-    reports = ProgressReport.objects.filter(item__section__plan=plan)
+    # The latest report of each department on this plan: one probe per department down
+    # report_department_recent (newest first, stopping at the first report on the plan's items),
+    # instead of grouping every report of the plan.
+    latest = ProgressReport.objects.filter(department=OuterRef("pk"), item__section__plan=plan)
     if as_of is not None:
-        reports = reports.filter(created_at__lt=_end_of(as_of))
-    last_reports = dict(reports.values("department").annotate(last=Max("created_at")).values_list("department", "last"))
+        latest = latest.filter(created_at__lt=_end_of(as_of))
+    departments = departments.filter(pk__in=list(led)).annotate(
+        last_report=Subquery(latest.order_by("-created_at").values("created_at")[:1]))
     rows = []
     for department in departments:
         items = led.get(department.pk, [])
@@ -169,7 +173,7 @@ def department_table(*, plan: WorkPlan, department_id: int | None = None,
             red=sum(1 for f in shown if f.light == Light.RED),
             overdue=sum(1 for f in shown if f.is_overdue),
             done=sum(1 for f in shown if f.is_done),
-            last_report=last_reports.get(department.pk),
+            last_report=department.last_report,
             percent=round(sum(float(f.percent) for f in shown) / len(shown), 1) if shown else None,
         ))
     return rows
@@ -188,41 +192,85 @@ def _item_figures(*, plan: WorkPlan, as_of: datetime.date | None, item_ids=None,
     return {r.item_id: r for r in rollups}
 
 
+ITEM_ROWS_PAGE = 100  # rows a page of the section and department views shows
+
+
+@dataclass
+class ItemRows:
+    """A page of the drill-down rows; `lights` counts every row in scope by light (before the light filter)."""
+
+    page: object  # django.core.paginator.Page of WorkItem rows
+    lights: dict[str, int]
+    total: int  # rows in scope, before the light filter
+
+    def __iter__(self):
+        return iter(self.page.object_list)
+
+    def __len__(self):
+        return len(self.page.object_list)
+
+
 def item_rows(*, plan: WorkPlan, section_id: int | None = None, department_id: int | None = None,
-              light: str | None = None, as_of: datetime.date | None = None) -> list[WorkItem]:
-    """Items for the drill-down pages, each with `figure` (today's or the day's), lead and latest report: four queries."""
-    latest = ProgressReport.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-pk")
-    if as_of is not None:
-        latest = latest.filter(created_at__lt=_end_of(as_of))
-    items = (
-        WorkItem.objects.filter(section__plan=plan)
+              light: str | None = None, as_of: datetime.date | None = None, page: int | str | None = 1,
+              per_page: int | None = None) -> ItemRows:
+    """A page of items for the drill-down pages, each with `figure` (today's or the day's), departments,
+    latest report and open instructions: six queries, whatever the plan's size.
+
+    The light filter and the counts cover every row in scope (the figures of the scope are one query);
+    only the page's rows are loaded, and their latest reports come from one ranked query (a window
+    function over the page's items, served by report_item_recent) instead of subqueries per row.
+    """
+    from django.core.paginator import Paginator
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    scope = WorkItem.objects.filter(section__plan=plan)
+    if section_id is not None:
+        scope = scope.filter(section_id=section_id)
+    if department_id is not None:
+        scope = scope.filter(Exists(Responsibility.objects.filter(item=OuterRef("pk"), department_id=department_id)))
+    ids = list(scope.order_by("section__number", "number").values_list("pk", flat=True))
+    figures = _item_figures(plan=plan, as_of=as_of, section_id=section_id,
+                            item_ids=ids if department_id is not None else None)
+    lights = {value: 0 for value in LIGHTS}
+    for item_id in ids:
+        figure = figures.get(item_id)
+        if figure is not None and figure.light in lights:
+            lights[figure.light] += 1
+    total = len(ids)
+    if light in LIGHTS:
+        ids = [item_id for item_id in ids if item_id in figures and figures[item_id].light == light]
+    shown = Paginator(ids, per_page or ITEM_ROWS_PAGE).get_page(page)
+    page_ids = list(shown.object_list)
+    loaded = {
+        item.pk: item
+        for item in WorkItem.objects.filter(pk__in=page_ids)
         .select_related("section")
         .prefetch_related(
-            Prefetch(
-                "responsibilities",
-                queryset=Responsibility.objects.select_related("department").order_by("order"),
-            )
+            Prefetch("responsibilities", queryset=Responsibility.objects.select_related("department").order_by("order"))
         )
-        .annotate(
-            latest_report_at=Subquery(latest.values("created_at")[:1]),
-            latest_report_text=Subquery(latest.values("narrative")[:1]),
-            latest_report_state=Subquery(latest.values("state")[:1]),
-            open_instructions=Count("instructions", filter=Q(instructions__state="open")),
-        )
-        .order_by("section__number", "number")
-    )
-    if section_id is not None:
-        items = items.filter(section_id=section_id)
-    if department_id is not None:
-        items = items.filter(Exists(Responsibility.objects.filter(item=OuterRef("pk"), department_id=department_id)))
-    figures = _item_figures(plan=plan, as_of=as_of, section_id=section_id)
+        .annotate(open_instructions=Count("instructions", filter=Q(instructions__state="open")))
+    }
+    reports = ProgressReport.objects.filter(item_id__in=page_ids)
+    if as_of is not None:
+        reports = reports.filter(created_at__lt=_end_of(as_of))
+    latest = {
+        row["item_id"]: row
+        for row in reports.annotate(
+            rank=Window(RowNumber(), partition_by=[F("item_id")], order_by=[F("created_at").desc(), F("pk").desc()])
+        ).filter(rank=1).values("item_id", "created_at", "narrative", "state")
+    }
     rows = []
-    for item in items:
-        item.figure = figures.get(item.pk)
-        if light in LIGHTS and (item.figure is None or item.figure.light != light):
-            continue
+    for item_id in page_ids:
+        item = loaded[item_id]
+        item.figure = figures.get(item_id)
+        report = latest.get(item_id) or {}
+        item.latest_report_at = report.get("created_at")
+        item.latest_report_text = report.get("narrative")
+        item.latest_report_state = report.get("state")
         rows.append(item)
-    return rows
+    shown.object_list = rows
+    return ItemRows(page=shown, lights=lights, total=total)
 
 
 def _approved_extensions():

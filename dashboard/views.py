@@ -110,12 +110,15 @@ def _items_page(request, *, plan, section=None, department=None, row=None, extra
     today = timezone.localdate()
     as_of, date_problem = _as_of(request, plan, today)
     items = selectors.item_rows(plan=plan, light=_light_filter(request), as_of=as_of,
-                                section_id=section.pk if section else None, **filters)
+                                section_id=section.pk if section else None, page=request.GET.get("page"), **filters)
     keep = [(name, request.GET[name]) for name in ("year", "department") if request.GET.get(name)]
+    paging = keep + ([("as_of", as_of.isoformat())] if as_of else []) + (
+        [("light", _light_filter(request))] if _light_filter(request) else [])
     return render(
         request,
         "dashboard/items.html",
-        {"plan": plan, "section": section, "department": department, "items": items, "light": _light_filter(request),
+        {"plan": plan, "section": section, "department": department, "items": items, "page": items.page,
+         "query": urlencode(paging) + "&" if paging else "", "light": _light_filter(request),
          "as_of": as_of, "date_problem": date_problem, "today": today, "keep": keep,
          "filters": urlencode(keep + ([("as_of", as_of.isoformat())] if as_of else [])),
          "computed_at": None if as_of else progress_selectors.plan_computed_at(plan=plan), "row": row,

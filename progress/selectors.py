@@ -62,9 +62,11 @@ def awaiting_review_by(*, user, as_plan_admin: bool) -> Q:
     """Submitted reports whose line of reviewers (`permissions.review_line`) the user stands in
     first: their department's, when they head it, unless they reported it; for a plan admin also
     those no other head may review."""
-    heads = Membership.objects.filter(department=OuterRef("department"), role=Membership.Role.HEAD)
-    awaiting = Exists(heads.filter(user=user))
+    # The departments the user heads, as a set (served by report_submitted, the partial index of the
+    # reports waiting) rather than a probe of memberships per submitted report.
+    awaiting = Q(department__in=Membership.objects.filter(user=user, role=Membership.Role.HEAD).values("department"))
     if as_plan_admin:
+        heads = Membership.objects.filter(department=OuterRef("department"), role=Membership.Role.HEAD)
         awaiting |= ~Exists(heads.filter(user__is_active=True).exclude(user=OuterRef("reporter")))
     return Q(awaiting, state=ProgressReport.State.SUBMITTED) & ~Q(reporter=user) & ~Q(
         item__section__plan__status=WorkPlan.Status.CLOSED
@@ -126,10 +128,14 @@ def item_official(*, item_id: int):
     return ItemRollup.objects.filter(item_id=item_id).first()
 
 
-def item_figures(*, plan) -> dict:
-    """item id -> its official progress for lists (tasks.extensions.ItemFigure): one query."""
+def item_figures(*, plan, item_ids=None) -> dict:
+    """item id -> its official progress for lists (tasks.extensions.ItemFigure), of every item of the plan or
+    of `item_ids`: one query."""
+    rollups = ItemRollup.objects.filter(item__section__plan=plan)
+    if item_ids is not None:
+        rollups = rollups.filter(item_id__in=item_ids)
     return {
         rollup.item_id: ItemFigure(percent=rollup.percent, light=rollup.light, light_label=rollup.get_light_display(),
                                    computed_at=rollup.computed_at)
-        for rollup in ItemRollup.objects.filter(item__section__plan=plan)
+        for rollup in rollups
     }
