@@ -2,11 +2,11 @@
 
     REDIS_URL=redis://127.0.0.1:6379/7 \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/unionplan_bench \
-    .venv/bin/python bench/http.py [--items 10000] [--workers 2] [--seconds 10]
+    .venv/bin/python bench/throughput.py [--items 10000] [--workers 2] [--seconds 10]
 
 Uses the database bench/pages.py built for that size (DATABASE_URL's name + "_<items>";
 run bench/pages.py first). Starts gunicorn (sync workers, the portal's gunicorn_conf, DEBUG off,
-the Redis cache) with bench/http_site.py: the portal's settings and URLs plus /bench/bare/, a
+the Redis cache) with bench/throughput_site.py: the portal's settings and URLs plus /bench/bare/, a
 view that answers "ok" through the whole middleware stack. wrk (Debian's `wrk`; installed with
 apt-get when missing) then loads, in turn, the bare view (anonymous) and the cached dashboard as
 a logged-in leader (a session cookie made for the run), and the ratio of the two is printed.
@@ -58,7 +58,7 @@ def main():
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
-    env = dict(os.environ, DEBUG="0", ALLOWED_HOSTS="127.0.0.1,localhost", DJANGO_SETTINGS_MODULE="http_site",
+    env = dict(os.environ, DEBUG="0", ALLOWED_HOSTS="127.0.0.1,localhost", DJANGO_SETTINGS_MODULE="throughput_site",
                DATABASE_URL=f"{os.environ['DATABASE_URL']}_{args.items}",
                UNIONPLAN_VAR_DIR=str(ROOT / "var" / "bench"), PYTHONPATH=f"{ROOT / 'bench'}:{ROOT}")
     # A session for the bench leader, written with the same settings the server reads.

@@ -1,6 +1,6 @@
-"""The portal's settings and URLs plus one bare view, for bench/http.py's gunicorn (never deployed).
+"""The portal's settings and URLs plus one bare view, for bench/throughput.py's gunicorn (never deployed).
 
-    DJANGO_SETTINGS_MODULE=http_site  (with bench/ on the path)
+    DJANGO_SETTINGS_MODULE=throughput_site  (with bench/ on the path)
 """
 
 from django.http import HttpResponse
@@ -8,7 +8,7 @@ from django.urls import include, path
 
 from unionplan.settings import *  # noqa: F401,F403  (the portal's own settings, unchanged)
 
-ROOT_URLCONF = "http_site"
+ROOT_URLCONF = "throughput_site"
 
 
 def bare(request):
