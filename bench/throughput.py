@@ -58,7 +58,9 @@ def main():
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
-    env = dict(os.environ, DEBUG="0", ALLOWED_HOSTS="127.0.0.1,localhost", DJANGO_SETTINGS_MODULE="throughput_site",
+    # As production: DEBUG off, connections kept (CONN_MAX_AGE, as DJANGO_ENV=production sets it).
+    env = dict(os.environ, DEBUG="0", CONN_MAX_AGE="600", ALLOWED_HOSTS="127.0.0.1,localhost",
+               DJANGO_SETTINGS_MODULE="throughput_site",
                DATABASE_URL=f"{os.environ['DATABASE_URL']}_{args.items}",
                UNIONPLAN_VAR_DIR=str(ROOT / "var" / "bench"), PYTHONPATH=f"{ROOT / 'bench'}:{ROOT}")
     # A session for the bench leader, written with the same settings the server reads.

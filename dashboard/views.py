@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,6 +27,18 @@ from . import bulletins, periods, permissions, selectors
 def _number(request, name: str) -> int | None:
     """A whole number from the query string; anything else ("²", "1e3", "", thirty digits) is no number."""
     return int_param(request.GET.get(name))
+
+
+def _plan_among(request, plans: list) -> WorkPlan:
+    """_dashboard_plan's choice made among `plans` (plans_by_year, already loaded): no query of its own."""
+    plan_id, year = _number(request, "plan"), _number(request, "year")
+    if plan_id is not None or year is not None:
+        plan = next((p for p in plans if (p.pk == plan_id if plan_id is not None else p.year == year)), None)
+    else:  # plan_selectors.plan_current's order: the newest published, else the newest
+        plan = min(plans, key=lambda p: (p.status != WorkPlan.Status.PUBLISHED, -p.year, -p.pk), default=None)
+    if plan is None:
+        raise Http404
+    return plan
 
 
 def _dashboard_plan(request) -> WorkPlan:
@@ -80,27 +93,56 @@ def _chart(data) -> dict:
     }
 
 
+def _trend_rows(chart) -> list:
+    """(day, [each series' value that day]) for the trend's table: the template only prints."""
+    return [(day, [series["data"][n] for series in chart["series"]]) for n, day in enumerate(chart["dates"])]
+
+
+def _department_rows(data, plan) -> list[dict]:
+    """The department table's cells, ready to print: 200 rows rendered without a reverse(), a date
+    filter or a number localized per cell (all of them cost more than the row itself)."""
+    from django.urls import reverse
+
+    placeholder = 987654321
+    link = reverse("dashboard:department-dashboard", args=[placeholder])
+    query = f"?year={plan.year}" + (f"&as_of={data.as_of.isoformat()}" if data.as_of else "")
+    rows = []
+    for row in data.departments:
+        last = timezone.localtime(row.last_report).date().isoformat() if row.last_report else "—"
+        rate = row.on_time_rate
+        rows.append({"url": link.replace(str(placeholder), str(row.department.pk)) + query,
+                     "name": row.department.name, "items": row.items, "rate": "—" if rate is None else f"{rate}%",
+                     "overdue": row.overdue, "red": row.red, "last": last})
+    return rows
+
+
 @login_required
 def dashboard(request):
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    plan = _dashboard_plan(request)
+    # One query gives the year picker's plans, the plan shown and when its figures were computed (the
+    # cached body's key): a cached view costs the session, the user and this.
+    plans = list(selectors.plans_by_year().annotate(computed_at=F("rollup__computed_at")))
+    plan = _plan_among(request, plans)
     today = timezone.localdate()
     as_of, date_problem = _as_of(request, plan, today)
-    key = selectors.body_cache_key(plan=plan, today=today, language=get_language(), as_of=as_of)
+    key = selectors.body_cache_key(plan=plan, today=today, language=get_language(), as_of=as_of,
+                                   computed_at=plan.computed_at)
     body, context = cache.get(key), {}
     if body is None:
         data = selectors.dashboard(plan=plan, today=today, as_of=as_of)
         links = extensions.section_links(plan)
         for card in data.cards:
             card.links = links.get(card.section.pk, [])
-        context = {"data": data, "chart": _chart(data)}
+        chart = _chart(data)
+        context = {"data": data, "chart": chart, "trend_rows": _trend_rows(chart),
+                   "department_rows": _department_rows(data, plan)}
         body = render_to_string("dashboard/_body.html", {"plan": plan, **context}, request=request)
         cache.set(key, body, 60 * 60)
     return render(
         request,
         "dashboard/dashboard.html",
-        {"plan": plan, "body": mark_safe(body), "plans": selectors.plans_by_year(), "as_of": as_of,
+        {"plan": plan, "body": mark_safe(body), "plans": plans, "as_of": as_of,
          "date_problem": date_problem, "today": today, "keep": [("year", plan.year)],
          "periods": periods.presets(year=plan.year, day=as_of or today), **context},
     )

@@ -106,16 +106,21 @@ def evidence_file(*, evidence_id: int) -> Evidence:
 # The official progress (the stored roll-up), now and as of a past day.
 
 
-def item_snapshots_as_of(*, plan, day: datetime.date, section_id: int | None = None,
-                         item_ids=None) -> list[ItemSnapshot]:
-    """Each item's figures on `day`: its latest snapshot on or before it (one query; items without one are absent)."""
+def item_snapshots_as_of_queryset(*, plan, day: datetime.date, section_id: int | None = None, item_ids=None):
+    """Each item's figures on `day`: its latest snapshot on or before it (items without one are absent)."""
     latest = ItemSnapshot.objects.filter(item=OuterRef("pk"), date__lte=day).order_by("-date").values("pk")[:1]
     items = WorkItem.objects.filter(section__plan=plan)
     if section_id is not None:
         items = items.filter(section_id=section_id)
     if item_ids is not None:
         items = items.filter(pk__in=item_ids)
-    return list(ItemSnapshot.objects.filter(pk__in=items.annotate(snapshot=Subquery(latest)).values("snapshot")))
+    return ItemSnapshot.objects.filter(pk__in=items.annotate(snapshot=Subquery(latest)).values("snapshot"))
+
+
+def item_snapshots_as_of(*, plan, day: datetime.date, section_id: int | None = None,
+                         item_ids=None) -> list[ItemSnapshot]:
+    """Each item's figures on `day` (item_snapshots_as_of_queryset): one query."""
+    return list(item_snapshots_as_of_queryset(plan=plan, day=day, section_id=section_id, item_ids=item_ids))
 
 
 def plan_computed_at(*, plan) -> datetime.datetime | None:

@@ -48,7 +48,7 @@ def plan_with_sections(*, plan_id: int) -> WorkPlan:
     )
 
 
-PLAN_PAGE_ITEMS = 100  # items a page of the plan shows; a plan of up to this many shows on one page
+PLAN_PAGE_ITEMS = 50  # items a page of the plan shows; a plan of up to this many shows on one page
 
 
 @dataclass
