@@ -1,6 +1,9 @@
 """Thin views of the leadership dashboard, its drill-downs and the bulletins (read from the stored roll-up)."""
 
 from django.contrib.auth.decorators import login_required
+import hashlib
+import re
+
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
@@ -116,6 +119,52 @@ def _department_rows(data, plan) -> list[dict]:
     return rows
 
 
+# The cached page: rendered once per body, role set, language and address, with marks where the
+# viewer's own parts go (name, unread count, CSRF token), which each view fills in. A leader's view
+# of a cached page then costs the session, the user and the plans query, and no template.
+_MARK = "uP9d1c"
+_WHO, _UNREAD, _CSRF = f"{_MARK}who", f"{_MARK}unread", f"{_MARK}csrf"
+_BADGE = re.compile(rf' ?<span class="badge"[^>]*>{_UNREAD}</span>')
+
+
+def _page_key(request, body_key: str) -> str | None:
+    """The cached page's key; None when the page has something for this view only (messages)."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    if request.COOKIES.get(CookieStorage.cookie_name) or request.session.get("_messages"):
+        return None
+    if getattr(request.user, "notifications_unread", None) is None:  # not loaded by the portal's backend
+        return None
+    # What the navigation offers follows from the user's groups (roles, the departments they head or
+    # belong to) and superuser flag: viewers with the same ones share a page.
+    user = request.user
+    groups = sorted(name for name in _group_names(user))
+    who = f"{user.is_superuser:d}{user.is_staff:d}:" + "\n".join(groups)
+    digest = hashlib.sha1(f"{who}\n{request.get_full_path()}".encode()).hexdigest()[:20]
+    return f"{body_key}:page:{digest}"
+
+
+def _group_names(user) -> set[str]:
+    from departments.permissions import in_group
+
+    in_group(user, "")  # loads the user's group names once (with the user, by the auth backend)
+    return user._unionplan_groups
+
+
+def _personal(page: str, request) -> str:
+    from django.middleware.csrf import get_token
+    from django.utils.html import escape
+
+    from core.people import display_name
+
+    unread = request.user.notifications_unread  # loaded with the user (_page_key made sure)
+    if unread:
+        page = page.replace(_UNREAD, str(unread))
+    else:
+        page = _BADGE.sub("", page)
+    return page.replace(_WHO, escape(display_name(request.user))).replace(_CSRF, get_token(request))
+
+
 @login_required
 def dashboard(request):
     if not permissions.can_view_dashboard(request.user):
@@ -128,6 +177,10 @@ def dashboard(request):
     as_of, date_problem = _as_of(request, plan, today)
     key = selectors.body_cache_key(plan=plan, today=today, language=get_language(), as_of=as_of,
                                    computed_at=plan.computed_at)
+    page_key = _page_key(request, key)
+    page = cache.get(page_key) if page_key else None
+    if page is not None:
+        return HttpResponse(_personal(page, request))
     body, context = cache.get(key), {}
     if body is None:
         data = selectors.dashboard(plan=plan, today=today, as_of=as_of)
@@ -139,13 +192,19 @@ def dashboard(request):
                    "department_rows": _department_rows(data, plan)}
         body = render_to_string("dashboard/_body.html", {"plan": plan, **context}, request=request)
         cache.set(key, body, 60 * 60)
-    return render(
-        request,
+    page = render_to_string(
         "dashboard/dashboard.html",
         {"plan": plan, "body": mark_safe(body), "plans": plans, "as_of": as_of,
          "date_problem": date_problem, "today": today, "keep": [("year", plan.year)],
-         "periods": periods.presets(year=plan.year, day=as_of or today), **context},
+         "periods": periods.presets(year=plan.year, day=as_of or today), **context,
+         **({"who_name": _WHO, "notifications_unread": _UNREAD, "csrf_token": _CSRF} if page_key else {})},
+        request=request,
     )
+    if page_key:
+        cache.set(page_key, page, 60 * 60)
+        page = _personal(page, request)
+    response = HttpResponse(page)
+    return response
 
 
 def _items_page(request, *, plan, section=None, department=None, row=None, extra=None, **filters):
