@@ -127,7 +127,7 @@ _WHO, _UNREAD, _CSRF = f"{_MARK}who", f"{_MARK}unread", f"{_MARK}csrf"
 _BADGE = re.compile(rf' ?<span class="badge"[^>]*>{_UNREAD}</span>')
 
 
-def _page_key(request, body_key: str) -> str | None:
+def _page_key(request, body_key: str, plans: list) -> str | None:
     """The cached page's key; None when the page has something for this view only (messages)."""
     from django.contrib.messages.storage.cookie import CookieStorage
 
@@ -140,7 +140,8 @@ def _page_key(request, body_key: str) -> str | None:
     user = request.user
     groups = sorted(name for name in _group_names(user))
     who = f"{user.is_superuser:d}{user.is_staff:d}:" + "\n".join(groups)
-    digest = hashlib.sha1(f"{who}\n{request.get_full_path()}".encode()).hexdigest()[:20]
+    picker = ";".join(f"{p.pk}:{p.year}:{p.organization}" for p in plans)  # the year picker's plans
+    digest = hashlib.sha1(f"{who}\n{request.get_full_path()}\n{picker}".encode()).hexdigest()[:20]
     return f"{body_key}:page:{digest}"
 
 
@@ -177,7 +178,7 @@ def dashboard(request):
     as_of, date_problem = _as_of(request, plan, today)
     key = selectors.body_cache_key(plan=plan, today=today, language=get_language(), as_of=as_of,
                                    computed_at=plan.computed_at)
-    page_key = _page_key(request, key)
+    page_key = _page_key(request, key, plans)
     page = cache.get(page_key) if page_key else None
     if page is not None:
         return HttpResponse(_personal(page, request))

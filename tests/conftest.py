@@ -31,6 +31,15 @@ def import_document(path=PLAN_2020, **kwargs):
     return plan_import_document(data=path.read_bytes(), filename=path.name, **kwargs)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a page cached by another test (whose rows were rolled back
+    and whose ids come again) is never served to this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def plan_2020(db):
     return import_document().plan
