@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PLAN ?= tasks/plans/2020-city-union-work-plan.txt
 
-.PHONY: run setup test install clean
+.PHONY: run setup test install clean bench
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,14 @@ test: install
 	$(VENV)/bin/ruff check --quiet --select F,E9 --exclude .venv,var .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+# Every page at 18 and 10,000 items, then the cached dashboard against a bare view over gunicorn + wrk
+# (PostgreSQL and Redis needed: BENCH_DATABASE_URL names the bench databases' stem, built once).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/unionplan_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/0
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/pages.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/throughput.py
 
 clean:
 	rm -rf var/unionplan.sqlite3 var/broker var/staticfiles

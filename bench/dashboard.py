@@ -1,6 +1,10 @@
 """Benchmark: the leadership dashboard on a big plan, against a floor and the admin.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/unionplan .venv/bin/python bench/dashboard.py
+    REDIS_URL=redis://127.0.0.1:6379/0 DATABASE_URL=postgres://postgres@127.0.0.1:5432/unionplan \
+        .venv/bin/python bench/dashboard.py
+
+Production-like (bench/harness.py): DEBUG off, the Redis cache, no test instrumentation, tables
+ANALYZEd after loading; query counts by an execute wrapper. bench/pages.py measures every page.
 
 Builds, in a throw-away test database, a synthetic published plan of 10,000
 items, 200 departments and 100,000 approved reports (tests.documents.bulk_plan),
@@ -17,7 +21,7 @@ import argparse
 import datetime
 import time
 
-from harness import throwaway_database, timed
+from harness import analyze, request_queries, throwaway_database, timed
 
 
 urlpatterns = []  # filled in main(): the project's URLs plus the floor view
@@ -63,6 +67,10 @@ def main():
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
 
+    import os
+
+    if not os.environ.get("REDIS_URL"):
+        raise SystemExit("bench/dashboard.py measures the cached dashboard with Redis: set REDIS_URL")
     with throwaway_database() as connection:
         from django.contrib.auth import get_user_model
         from django.test import Client
@@ -83,6 +91,7 @@ def main():
         progress_services.rollup_refresh(plan=plan, today=datetime.date(2030, 7, 1))
         progress_services.snapshot_take(day=datetime.date(2030, 7, 1), plan=plan)
         rolled = time.perf_counter() - start
+        analyze(connection)
 
         leader = get_user_model().objects.create_user("bench-leader", password="bench-pass-1")
         leader.groups.add(role_group(LEADERSHIP_GROUP))
@@ -97,10 +106,12 @@ def main():
             a_cold = median_ms(leader_client, f"/dashboard/?year={plan.year}", args.repeat, before=cache.clear)
             b = median_ms(leader_client, f"/bench/floor/?plan={plan.pk}", args.repeat)
             c = median_ms(admin_client, "/admin/tasks/workitem/", args.repeat)
+            queries = request_queries(leader_client, f"/dashboard/?year={plan.year}")
+            cold_queries = request_queries(leader_client, f"/dashboard/?year={plan.year}", before=cache.clear)
         print(f"database: {connection.vendor}; plan: {args.items} items, {args.departments} departments, "
               f"{args.reports} reports (built in {built:.1f} s, rolled up in {rolled:.1f} s)")
-        print(f"(a) dashboard page            {a:8.1f} ms (median of {args.repeat})")
-        print(f"    same, body not cached     {a_cold:8.1f} ms (first view after a roll-up)")
+        print(f"(a) dashboard page            {a:8.1f} ms (median of {args.repeat}; {queries} queries)")
+        print(f"    same, body not cached     {a_cold:8.1f} ms (first view after a roll-up; {cold_queries} queries)")
         print(f"(b) floor: 1 query + JSON     {b:8.1f} ms")
         print(f"(c) admin WorkItem changelist {c:8.1f} ms")
         print(f"a/b = {a / b:.2f}   a/c = {a / c:.2f}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from assessment import selectors as assessment_selectors
@@ -82,16 +82,17 @@ def default_as_of(*, plan: WorkPlan, today: datetime.date) -> datetime.date | No
     return plan.year_end if today > plan.year_end else None
 
 
-def _section_lead_names(plan: WorkPlan) -> dict[int, list[str]]:
+def _section_lead_names(groups, departments) -> dict[int, list[str]]:
+    """section id -> the names of the departments leading items in it, in the departments' order."""
+    sections_of: dict[int, list[int]] = {}
+    for (section_id, dept), group in groups.items():
+        if group.items:
+            sections_of.setdefault(dept, []).append(section_id)
     leads: dict[int, list[str]] = {}
-    for section_id, name in (
-        Responsibility.objects.filter(item__section__plan=plan, role=Responsibility.Role.LEAD)
-        .order_by("item__section__number", "department__order")
-        .values_list("item__section_id", "department__name")
-        .distinct()
-    ):
-        if name not in leads.setdefault(section_id, []):
-            leads[section_id].append(name)
+    for department in departments:  # in order
+        for section_id in sections_of.get(department.pk, []):
+            if department.name not in leads.setdefault(section_id, []):
+                leads[section_id].append(department.name)
     return leads
 
 
@@ -117,7 +118,9 @@ def dashboard(*, plan: WorkPlan, today: datetime.date, as_of: datetime.date | No
         series[section.pk] = [None] * len(dates)
     for snapshot in snapshots:
         series.setdefault(snapshot.section_id or "plan", [None] * len(dates))[index[snapshot.date]] = float(snapshot.percent)
-    leads = _section_lead_names(plan)
+    groups = _lead_groups(plan=plan, as_of=as_of)
+    departments = _lead_departments(plan=plan, groups=groups, as_of=as_of)
+    leads = _section_lead_names(groups, departments)
     cards = [
         SectionCard(
             section=section,
@@ -131,7 +134,7 @@ def dashboard(*, plan: WorkPlan, today: datetime.date, as_of: datetime.date | No
         plan=plan,
         rollup=plan_figures,
         cards=cards,
-        departments=department_table(plan=plan, as_of=as_of),
+        departments=department_table(plan=plan, as_of=as_of, groups=groups, departments=departments),
         trend_dates=[day.isoformat() for day in dates],
         trend={"plan": series["plan"], **{str(s.number): series[s.pk] for s in sections}},
         days_left=max((plan.year_end - trend_upto).days, 0),
@@ -144,35 +147,90 @@ def _end_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
 
 
-def department_table(*, plan: WorkPlan, department_id: int | None = None,
-                     as_of: datetime.date | None = None) -> list[DepartmentRow]:
-    """Items each department leads, with red, overdue and done counts and its last report: three queries."""
-    departments = (Department.objects.filter(is_active=True) if department_id is None
-                   else Department.objects.filter(pk=department_id)).order_by("order", "name")
+@dataclass
+class _LeadGroup:
+    """The items one department leads in one section, counted (from the roll-up or the day's snapshots)."""
+
+    items: int = 0
+    shown: int = 0  # items with figures
+    red: int = 0
+    overdue: int = 0
+    done: int = 0
+    percent_sum: float = 0.0
+
+
+def _lead_groups(*, plan: WorkPlan, as_of: datetime.date | None,
+                 department_id: int | None = None) -> dict[tuple[int, int], _LeadGroup]:
+    """(section id, department id) -> what the department leads there: one grouped query for today's
+    figures, two for a past day's; a few hundred rows back whatever the plan's size (no row per item
+    reaches Python)."""
+    from django.db.models import Sum
+
     leads = Responsibility.objects.filter(role=Responsibility.Role.LEAD, item__section__plan=plan)
     if department_id is not None:
         leads = leads.filter(department_id=department_id)
-    led: dict[int, list[int]] = {}
-    for department, item_id in leads.values_list("department_id", "item_id"):
-        led.setdefault(department, []).append(item_id)
-    figures = _item_figures(plan=plan, as_of=as_of, item_ids=None if department_id is None else led.get(department_id, []))
-    reports = ProgressReport.objects.filter(item__section__plan=plan)
+    groups: dict[tuple[int, int], _LeadGroup] = {}
+    leads = leads.order_by().values_list("item__section_id", "department_id")
+    if as_of is None:  # today's figures hang on the items: one pass over the leads does it all
+        for section_id, dept, items, shown, red, overdue, done, percent_sum in leads.annotate(
+            n=Count("pk"), shown=Count("item__rollup"), red=Count("pk", filter=Q(item__rollup__light=Light.RED)),
+            overdue=Count("pk", filter=Q(item__rollup__is_overdue=True)),
+            done=Count("pk", filter=Q(item__rollup__is_done=True)), percent_sum=Sum("item__rollup__percent"),
+        ):
+            groups[(section_id, dept)] = _LeadGroup(items=items, shown=shown, red=red, overdue=overdue, done=done,
+                                                    percent_sum=float(percent_sum or 0))
+        return groups
+    for section_id, dept, items in leads.annotate(n=Count("pk")):
+        groups[(section_id, dept)] = _LeadGroup(items=items)
+    figures = progress_selectors.item_snapshots_as_of_queryset(plan=plan, day=as_of)
+    lead = {"item__responsibilities__role": Responsibility.Role.LEAD}
+    if department_id is not None:
+        lead["item__responsibilities__department_id"] = department_id
+    rows = (figures.filter(**lead).order_by()
+            .values_list("item__section_id", "item__responsibilities__department_id")
+            .annotate(shown=Count("pk"), red=Count("pk", filter=Q(light=Light.RED)),
+                      overdue=Count("pk", filter=Q(is_overdue=True)), done=Count("pk", filter=Q(is_done=True)),
+                      percent_sum=Sum("percent")))
+    for section_id, dept, shown, red, overdue, done, percent_sum in rows:
+        group = groups.setdefault((section_id, dept), _LeadGroup())
+        group.shown, group.red, group.overdue, group.done = shown, red, overdue, done
+        group.percent_sum = float(percent_sum or 0)
+    return groups
+
+
+def _lead_departments(*, plan: WorkPlan, groups, as_of: datetime.date | None) -> list[Department]:
+    """The departments that lead items, in order, each with `last_report` (its latest report on the plan):
+    one query, one probe per department down report_department_recent (newest first, stopping at the
+    first report on the plan's items) instead of grouping every report of the plan."""
+    latest = ProgressReport.objects.filter(department=OuterRef("pk"), item__section__plan=plan)
     if as_of is not None:
-        reports = reports.filter(created_at__lt=_end_of(as_of))
-    last_reports = dict(reports.values("department").annotate(last=Max("created_at")).values_list("department", "last"))
+        latest = latest.filter(created_at__lt=_end_of(as_of))
+    return list(Department.objects.filter(pk__in={dept for _section, dept in groups}).order_by("order", "name")
+                .annotate(last_report=Subquery(latest.order_by("-created_at").values("created_at")[:1])))
+
+
+def department_table(*, plan: WorkPlan, department_id: int | None = None,
+                     as_of: datetime.date | None = None, groups=None, departments=None) -> list[DepartmentRow]:
+    """Items each (active) department leads, with red, overdue and done counts and its last report: three
+    queries (none when the dashboard hands over its groups and departments)."""
+    if groups is None:
+        groups = _lead_groups(plan=plan, as_of=as_of, department_id=department_id)
+    if departments is None:
+        departments = _lead_departments(plan=plan, groups=groups, as_of=as_of)
+    totals: dict[int, _LeadGroup] = {}
+    for (_section, dept), group in groups.items():
+        total = totals.setdefault(dept, _LeadGroup())
+        for name in ("items", "shown", "red", "overdue", "done", "percent_sum"):
+            setattr(total, name, getattr(total, name) + getattr(group, name))
     rows = []
     for department in departments:
-        items = led.get(department.pk, [])
-        if not items:
+        total = totals.get(department.pk)
+        if total is None or not total.items or (department_id is None and not department.is_active):
             continue
-        shown = [figures[i] for i in items if i in figures]
         rows.append(DepartmentRow(
-            department=department, items=len(items),
-            red=sum(1 for f in shown if f.light == Light.RED),
-            overdue=sum(1 for f in shown if f.is_overdue),
-            done=sum(1 for f in shown if f.is_done),
-            last_report=last_reports.get(department.pk),
-            percent=round(sum(float(f.percent) for f in shown) / len(shown), 1) if shown else None,
+            department=department, items=total.items, red=total.red, overdue=total.overdue, done=total.done,
+            last_report=department.last_report,
+            percent=round(total.percent_sum / total.shown, 1) if total.shown else None,
         ))
     return rows
 
@@ -209,44 +267,91 @@ def _hide_narrative_unless_readable(item, reader) -> None:
         item.latest_report_text, item.latest_report_hidden = None, True
 
 
-def item_rows(*, plan: WorkPlan, reader, section_id: int | None = None, department_id: int | None = None,
-              light: str | None = None, as_of: datetime.date | None = None) -> list[WorkItem]:
-    """Items for the drill-down pages, each with `figure` (today's or the day's), lead and latest report: four queries.
+ITEM_ROWS_PAGE = 50  # rows a page of the section and department views shows
 
-    The latest report's narrative is there only when `reader` may read it."""
-    latest = ProgressReport.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-pk")
-    if as_of is not None:
-        latest = latest.filter(created_at__lt=_end_of(as_of))
-    items = (
-        WorkItem.objects.filter(section__plan=plan)
+
+@dataclass
+class ItemRows:
+    """A page of the drill-down rows; `lights` counts every row in scope by light (before the light filter)."""
+
+    page: object  # django.core.paginator.Page of WorkItem rows
+    lights: dict[str, int]
+    total: int  # rows in scope, before the light filter
+
+    def __iter__(self):
+        return iter(self.page.object_list)
+
+    def __len__(self):
+        return len(self.page.object_list)
+
+
+def item_rows(*, plan: WorkPlan, reader, section_id: int | None = None, department_id: int | None = None,
+              light: str | None = None, as_of: datetime.date | None = None, page: int | str | None = 1,
+              per_page: int | None = None) -> ItemRows:
+    """A page of items for the drill-down pages, each with `figure` (today's or the day's), departments,
+    latest report and open instructions: six queries, whatever the plan's size.
+
+    The light filter and the counts cover every row in scope (the figures of the scope are one query);
+    only the page's rows are loaded, and their latest reports come from one ranked query (a window
+    function over the page's items, served by report_item_recent) instead of subqueries per row.
+    The latest report's narrative is there only when `reader` may read it (progress.permissions.may_read).
+    """
+    from django.core.paginator import Paginator
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    scope = WorkItem.objects.filter(section__plan=plan)
+    if section_id is not None:
+        scope = scope.filter(section_id=section_id)
+    if department_id is not None:
+        scope = scope.filter(Exists(Responsibility.objects.filter(item=OuterRef("pk"), department_id=department_id)))
+    ids = list(scope.order_by("section__number", "number").values_list("pk", flat=True))
+    figures = _item_figures(plan=plan, as_of=as_of, section_id=section_id,
+                            item_ids=ids if department_id is not None else None)
+    lights = {value: 0 for value in LIGHTS}
+    for item_id in ids:
+        figure = figures.get(item_id)
+        if figure is not None and figure.light in lights:
+            lights[figure.light] += 1
+    total = len(ids)
+    if light in LIGHTS:
+        ids = [item_id for item_id in ids if item_id in figures and figures[item_id].light == light]
+    shown = Paginator(ids, per_page or ITEM_ROWS_PAGE).get_page(page)
+    page_ids = list(shown.object_list)
+    loaded = {
+        item.pk: item
+        for item in WorkItem.objects.filter(pk__in=page_ids)
         .select_related("section")
         .prefetch_related(
-            Prefetch(
-                "responsibilities",
-                queryset=Responsibility.objects.select_related("department").order_by("order"),
-            )
+            Prefetch("responsibilities", queryset=Responsibility.objects.select_related("department").order_by("order"))
         )
-        .annotate(
-            latest_report_at=Subquery(latest.values("created_at")[:1]),
-            **_latest_narrative(latest),
-            latest_report_state=Subquery(latest.values("state")[:1]),
-            open_instructions=Count("instructions", filter=Q(instructions__state="open")),
-        )
-        .order_by("section__number", "number")
-    )
-    if section_id is not None:
-        items = items.filter(section_id=section_id)
-    if department_id is not None:
-        items = items.filter(Exists(Responsibility.objects.filter(item=OuterRef("pk"), department_id=department_id)))
-    figures = _item_figures(plan=plan, as_of=as_of, section_id=section_id)
+        .annotate(open_instructions=Count("instructions", filter=Q(instructions__state="open")))
+    }
+    reports = ProgressReport.objects.filter(item_id__in=page_ids)
+    if as_of is not None:
+        reports = reports.filter(created_at__lt=_end_of(as_of))
+    latest = {
+        row["item_id"]: row
+        for row in reports.annotate(
+            rank=Window(RowNumber(), partition_by=[F("item_id")], order_by=[F("created_at").desc(), F("pk").desc()])
+        ).filter(rank=1).values("item_id", "created_at", "narrative", "state", "narrative_visibility", "department_id",
+                                "reporter_id")
+    }
     rows = []
-    for item in items:
-        item.figure = figures.get(item.pk)
+    for item_id in page_ids:
+        item = loaded[item_id]
+        item.figure = figures.get(item_id)
+        report = latest.get(item_id) or {}
+        item.latest_report_at = report.get("created_at")
+        item.latest_report_text = report.get("narrative")
+        item.latest_report_state = report.get("state")
+        item.latest_report_visibility = report.get("narrative_visibility")
+        item.latest_report_department = report.get("department_id")
+        item.latest_report_reporter = report.get("reporter_id")
         _hide_narrative_unless_readable(item, reader)
-        if light in LIGHTS and (item.figure is None or item.figure.light != light):
-            continue
         rows.append(item)
-    return rows
+    shown.object_list = rows
+    return ItemRows(page=shown, lights=lights, total=total)
 
 
 def _approved_extensions():
@@ -288,10 +393,16 @@ def bulletin_items(*, plan: WorkPlan, as_of: datetime.date | None = None) -> lis
     return items
 
 
-def body_cache_key(*, plan: WorkPlan, today: datetime.date, language: str, as_of: datetime.date | None = None) -> str:
+_UNKNOWN = object()
+
+
+def body_cache_key(*, plan: WorkPlan, today: datetime.date, language: str, as_of: datetime.date | None = None,
+                   computed_at=_UNKNOWN) -> str:
     """The dashboard's body changes only when the roll-up is stored again, the day turns, the language
-    differs or another day is asked for: a key of those serves every leader from one render (one query)."""
-    computed = PlanRollup.objects.filter(plan=plan).values_list("computed_at", flat=True).first()
+    differs or another day is asked for: a key of those serves every leader from one render (one query,
+    none when the caller loaded the plan's `computed_at` already)."""
+    computed = (PlanRollup.objects.filter(plan=plan).values_list("computed_at", flat=True).first()
+                if computed_at is _UNKNOWN else computed_at)
     stamp = computed.timestamp() if computed else "none"
     return f"dashboard-body:{plan.pk}:{stamp}:{today.isoformat()}:{language}:{as_of or 'today'}"
 

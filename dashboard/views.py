@@ -1,8 +1,12 @@
 """Thin views of the leadership dashboard, its drill-downs and the bulletins (read from the stored roll-up)."""
 
 from django.contrib.auth.decorators import login_required
+import hashlib
+import re
+
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,6 +30,18 @@ from . import bulletins, periods, permissions, selectors
 def _number(request, name: str) -> int | None:
     """A whole number from the query string; anything else ("²", "1e3", "", thirty digits) is no number."""
     return int_param(request.GET.get(name))
+
+
+def _plan_among(request, plans: list) -> WorkPlan:
+    """_dashboard_plan's choice made among `plans` (plans_by_year, already loaded): no query of its own."""
+    plan_id, year = _number(request, "plan"), _number(request, "year")
+    if plan_id is not None or year is not None:
+        plan = next((p for p in plans if (p.pk == plan_id if plan_id is not None else p.year == year)), None)
+    else:  # plan_selectors.plan_current's order: the newest published, else the newest
+        plan = min(plans, key=lambda p: (p.status != WorkPlan.Status.PUBLISHED, -p.year, -p.pk), default=None)
+    if plan is None:
+        raise Http404
+    return plan
 
 
 def _dashboard_plan(request) -> WorkPlan:
@@ -80,42 +96,131 @@ def _chart(data) -> dict:
     }
 
 
+def _trend_rows(chart) -> list:
+    """(day, [each series' value that day]) for the trend's table: the template only prints."""
+    return [(day, [series["data"][n] for series in chart["series"]]) for n, day in enumerate(chart["dates"])]
+
+
+def _department_rows(data, plan) -> list[dict]:
+    """The department table's cells, ready to print: 200 rows rendered without a reverse(), a date
+    filter or a number localized per cell (all of them cost more than the row itself)."""
+    from django.urls import reverse
+
+    placeholder = 987654321
+    link = reverse("dashboard:department-dashboard", args=[placeholder])
+    query = f"?year={plan.year}" + (f"&as_of={data.as_of.isoformat()}" if data.as_of else "")
+    rows = []
+    for row in data.departments:
+        last = timezone.localtime(row.last_report).date().isoformat() if row.last_report else "—"
+        rate = row.on_time_rate
+        rows.append({"url": link.replace(str(placeholder), str(row.department.pk)) + query,
+                     "name": row.department.name, "items": row.items, "rate": "—" if rate is None else f"{rate}%",
+                     "overdue": row.overdue, "red": row.red, "last": last})
+    return rows
+
+
+# The cached page: rendered once per body, role set, language and address, with marks where the
+# viewer's own parts go (name, unread count, CSRF token), which each view fills in. A leader's view
+# of a cached page then costs the session, the user and the plans query, and no template.
+_MARK = "uP9d1c"
+_WHO, _UNREAD, _CSRF = f"{_MARK}who", f"{_MARK}unread", f"{_MARK}csrf"
+_BADGE = re.compile(rf' ?<span class="badge"[^>]*>{_UNREAD}</span>')
+
+
+def _page_key(request, body_key: str, plans: list) -> str | None:
+    """The cached page's key; None when the page has something for this view only (messages)."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    if request.COOKIES.get(CookieStorage.cookie_name) or request.session.get("_messages"):
+        return None
+    if getattr(request.user, "notifications_unread", None) is None:  # not loaded by the portal's backend
+        return None
+    # What the navigation offers follows from the user's groups (roles, the departments they head or
+    # belong to) and superuser flag: viewers with the same ones share a page.
+    user = request.user
+    groups = sorted(name for name in _group_names(user))
+    who = f"{user.is_superuser:d}{user.is_staff:d}:" + "\n".join(groups)
+    picker = ";".join(f"{p.pk}:{p.year}:{p.organization}" for p in plans)  # the year picker's plans
+    digest = hashlib.sha1(f"{who}\n{request.get_full_path()}\n{picker}".encode()).hexdigest()[:20]
+    return f"{body_key}:page:{digest}"
+
+
+def _group_names(user) -> set[str]:
+    from departments.permissions import in_group
+
+    in_group(user, "")  # loads the user's group names once (with the user, by the auth backend)
+    return user._unionplan_groups
+
+
+def _personal(page: str, request) -> str:
+    from django.middleware.csrf import get_token
+    from django.utils.html import escape
+
+    from core.people import display_name
+
+    unread = request.user.notifications_unread  # loaded with the user (_page_key made sure)
+    if unread:
+        page = page.replace(_UNREAD, str(unread))
+    else:
+        page = _BADGE.sub("", page)
+    return page.replace(_WHO, escape(display_name(request.user))).replace(_CSRF, get_token(request))
+
+
 @login_required
 def dashboard(request):
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    plan = _dashboard_plan(request)
+    # One query gives the year picker's plans, the plan shown and when its figures were computed (the
+    # cached body's key): a cached view costs the session, the user and this.
+    plans = list(selectors.plans_by_year().annotate(computed_at=F("rollup__computed_at")))
+    plan = _plan_among(request, plans)
     today = timezone.localdate()
     as_of, date_problem = _as_of(request, plan, today)
-    key = selectors.body_cache_key(plan=plan, today=today, language=get_language(), as_of=as_of)
+    key = selectors.body_cache_key(plan=plan, today=today, language=get_language(), as_of=as_of,
+                                   computed_at=plan.computed_at)
+    page_key = _page_key(request, key, plans)
+    page = cache.get(page_key) if page_key else None
+    if page is not None:
+        return HttpResponse(_personal(page, request))
     body, context = cache.get(key), {}
     if body is None:
         data = selectors.dashboard(plan=plan, today=today, as_of=as_of)
         links = extensions.section_links(plan)
         for card in data.cards:
             card.links = links.get(card.section.pk, [])
-        context = {"data": data, "chart": _chart(data)}
+        chart = _chart(data)
+        context = {"data": data, "chart": chart, "trend_rows": _trend_rows(chart),
+                   "department_rows": _department_rows(data, plan)}
         body = render_to_string("dashboard/_body.html", {"plan": plan, **context}, request=request)
         cache.set(key, body, 60 * 60)
-    return render(
-        request,
+    page = render_to_string(
         "dashboard/dashboard.html",
-        {"plan": plan, "body": mark_safe(body), "plans": selectors.plans_by_year(), "as_of": as_of,
+        {"plan": plan, "body": mark_safe(body), "plans": plans, "as_of": as_of,
          "date_problem": date_problem, "today": today, "keep": [("year", plan.year)],
-         "periods": periods.presets(year=plan.year, day=as_of or today), **context},
+         "periods": periods.presets(year=plan.year, day=as_of or today), **context,
+         **({"who_name": _WHO, "notifications_unread": _UNREAD, "csrf_token": _CSRF} if page_key else {})},
+        request=request,
     )
+    if page_key:
+        cache.set(page_key, page, 60 * 60)
+        page = _personal(page, request)
+    response = HttpResponse(page)
+    return response
 
 
 def _items_page(request, *, plan, section=None, department=None, row=None, extra=None, **filters):
     today = timezone.localdate()
     as_of, date_problem = _as_of(request, plan, today)
     items = selectors.item_rows(plan=plan, reader=request.user, light=_light_filter(request), as_of=as_of,
-                                section_id=section.pk if section else None, **filters)
+                                section_id=section.pk if section else None, page=request.GET.get("page"), **filters)
     keep = [(name, request.GET[name]) for name in ("year", "department") if request.GET.get(name)]
+    paging = keep + ([("as_of", as_of.isoformat())] if as_of else []) + (
+        [("light", _light_filter(request))] if _light_filter(request) else [])
     return render(
         request,
         "dashboard/items.html",
-        {"plan": plan, "section": section, "department": department, "items": items, "light": _light_filter(request),
+        {"plan": plan, "section": section, "department": department, "items": items, "page": items.page,
+         "query": urlencode(paging) + "&" if paging else "", "light": _light_filter(request),
          "as_of": as_of, "date_problem": date_problem, "today": today, "keep": keep,
          "filters": urlencode(keep + ([("as_of", as_of.isoformat())] if as_of else [])),
          "computed_at": None if as_of else progress_selectors.plan_computed_at(plan=plan), "row": row,

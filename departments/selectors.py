@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Aggregate, OuterRef, QuerySet, Subquery, TextField
 
 from .models import Department, DepartmentAlias
 
@@ -113,3 +113,41 @@ def nav_flags():
         "nav_is_head": Exists(memberships.filter(role=Membership.Role.HEAD)),
         "nav_has_department": Exists(memberships),
     }
+
+
+class _GroupNames(Aggregate):
+    """The names of a user's groups as one text, a line each (PostgreSQL STRING_AGG, SQLite GROUP_CONCAT)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, chr(10))"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT",
+                              template="%(function)s(%(expressions)s, char(10))", **extra_context)
+
+
+def group_names_subquery() -> Subquery:
+    """For a user query: `.annotate(group_names=group_names_subquery())`; then `group_names_loaded(user)`
+    hands the roles and department groups the permissions ask about (and the departments of those groups)
+    to their cache, without a query of their own. One line a group: its name, a tab, its department's id."""
+    from django.contrib.auth.models import Group
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Coalesce, Concat
+
+    lines = (Group.objects.filter(user=OuterRef("pk")).order_by()
+             .annotate(line=Concat("name", Value("\t"), Coalesce(Cast("department__id", CharField()), Value("")),
+                                   output_field=TextField())))
+    names = lines.values("user").annotate(names=_GroupNames("line")).values("names")
+    return Subquery(names, output_field=TextField())
+
+
+def group_names_loaded(user) -> None:
+    """Hands the annotated `group_names` to departments.permissions' caches (group names, department ids)."""
+    names, departments = set(), set()
+    for line in filter(None, (getattr(user, "group_names", None) or "").split("\n")):
+        name, _tab, department_id = line.partition("\t")
+        names.add(name)
+        if department_id:
+            departments.add(int(department_id))
+    user._unionplan_groups, user._unionplan_department_ids = names, frozenset(departments)

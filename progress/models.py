@@ -73,7 +73,15 @@ class ProgressReport(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["item", "department", "-created_at"], name="report_item_dept_recent")]
+        indexes = [
+            models.Index(fields=["item", "department", "-created_at"], name="report_item_dept_recent"),
+            # The latest report of an item (drill-down rows) and of a department (the dashboard's table).
+            models.Index(fields=["item", "-created_at"], name="report_item_recent"),
+            models.Index(fields=["department", "-created_at"], name="report_department_recent"),
+            # The reports waiting for a review (review queues, the heads' counts): a small part of all.
+            models.Index(fields=["department", "created_at"], condition=models.Q(state="submitted"),
+                         name="report_submitted"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_at_most_100"),
         ]

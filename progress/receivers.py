@@ -23,7 +23,7 @@ def connect() -> None:
     extensions.register_item_panel(
         extensions.ItemPanel(name="reports", template="progress/_item_reports.html", order=20, load=reports_panel)
     )
-    extensions.register_item_figures(lambda plan: selectors.item_figures(plan=plan))
+    extensions.register_item_figures(lambda plan, item_ids=None: selectors.item_figures(plan=plan, item_ids=item_ids))
     extensions.register_checkpoint_states(
         lambda item_ids: selectors.checkpoint_states(item_ids=item_ids, today=local_date(timezone.now())))
     plan_signals.plan_changed.connect(recompute_after_plan_change, dispatch_uid="progress.recompute_after_plan_change")

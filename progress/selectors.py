@@ -63,9 +63,11 @@ def awaiting_review_by(*, user, as_plan_admin: bool) -> Q:
     """Submitted reports whose line of reviewers (`permissions.review_line`) the user stands in
     first: their department's, when they head it, unless they reported it; for a plan admin also
     those no other head may review."""
-    heads = Membership.objects.filter(department=OuterRef("department"), role=Membership.Role.HEAD)
-    awaiting = Exists(heads.filter(user=user))
+    # The departments the user heads, as a set (served by report_submitted, the partial index of the
+    # reports waiting) rather than a probe of memberships per submitted report.
+    awaiting = Q(department__in=Membership.objects.filter(user=user, role=Membership.Role.HEAD).values("department"))
     if as_plan_admin:
+        heads = Membership.objects.filter(department=OuterRef("department"), role=Membership.Role.HEAD)
         awaiting |= ~Exists(heads.filter(user__is_active=True).exclude(user=OuterRef("reporter")))
     return Q(awaiting, state=ProgressReport.State.SUBMITTED) & ~Q(reporter=user) & ~Q(
         item__section__plan__status=WorkPlan.Status.CLOSED
@@ -120,16 +122,21 @@ def evidence_file(*, evidence_id: int) -> Evidence:
 # The official progress (the stored roll-up), now and as of a past day.
 
 
-def item_snapshots_as_of(*, plan, day: datetime.date, section_id: int | None = None,
-                         item_ids=None) -> list[ItemSnapshot]:
-    """Each item's figures on `day`: its latest snapshot on or before it (one query; items without one are absent)."""
+def item_snapshots_as_of_queryset(*, plan, day: datetime.date, section_id: int | None = None, item_ids=None):
+    """Each item's figures on `day`: its latest snapshot on or before it (items without one are absent)."""
     latest = ItemSnapshot.objects.filter(item=OuterRef("pk"), date__lte=day).order_by("-date").values("pk")[:1]
     items = WorkItem.objects.filter(section__plan=plan)
     if section_id is not None:
         items = items.filter(section_id=section_id)
     if item_ids is not None:
         items = items.filter(pk__in=item_ids)
-    return list(ItemSnapshot.objects.filter(pk__in=items.annotate(snapshot=Subquery(latest)).values("snapshot")))
+    return ItemSnapshot.objects.filter(pk__in=items.annotate(snapshot=Subquery(latest)).values("snapshot"))
+
+
+def item_snapshots_as_of(*, plan, day: datetime.date, section_id: int | None = None,
+                         item_ids=None) -> list[ItemSnapshot]:
+    """Each item's figures on `day` (item_snapshots_as_of_queryset): one query."""
+    return list(item_snapshots_as_of_queryset(plan=plan, day=day, section_id=section_id, item_ids=item_ids))
 
 
 def plan_computed_at(*, plan) -> datetime.datetime | None:
@@ -142,12 +149,16 @@ def item_official(*, item_id: int):
     return ItemRollup.objects.filter(item_id=item_id).first()
 
 
-def item_figures(*, plan) -> dict:
-    """item id -> its official progress for lists (tasks.extensions.ItemFigure): one query."""
+def item_figures(*, plan, item_ids=None) -> dict:
+    """item id -> its official progress for lists (tasks.extensions.ItemFigure), of every item of the plan or
+    of `item_ids`: one query."""
+    rollups = ItemRollup.objects.filter(item__section__plan=plan)
+    if item_ids is not None:
+        rollups = rollups.filter(item_id__in=item_ids)
     return {
         rollup.item_id: ItemFigure(percent=rollup.percent, light=rollup.light, light_label=rollup.get_light_display(),
                                    computed_at=rollup.computed_at)
-        for rollup in ItemRollup.objects.filter(item__section__plan=plan)
+        for rollup in rollups
     }
 
 

@@ -97,12 +97,13 @@ def section_links(plan) -> dict[int, list[Link]]:
 
 
 def register_item_figures(source: Callable) -> None:
-    """`source(plan) -> {item id: ItemFigure}`, asked once per page; one app (progress) gives the figures."""
+    """`source(plan, item_ids) -> {item id: ItemFigure}`, asked once per page (item_ids None: every item of
+    the plan; else those shown); one app (progress) gives the figures."""
     _item_figure_source[:] = [source]
 
 
-def item_figures(plan) -> dict[int, ItemFigure]:
-    return _item_figure_source[0](plan) if _item_figure_source else {}
+def item_figures(plan, item_ids=None) -> dict[int, ItemFigure]:
+    return _item_figure_source[0](plan, item_ids) if _item_figure_source else {}
 
 
 MET, MISSED, UPCOMING = "met", "missed", "upcoming"  # the values a checkpoint-state source answers

@@ -170,7 +170,7 @@ class WorkItem(models.Model):
         DELAYED = "delayed", _("delayed")
 
     section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="items")
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveIntegerField(_("number"))  # a plan may hold 50,000 items and more
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("full text"))
     subheading = models.CharField(_("sub-heading"), max_length=300, blank=True)

@@ -50,6 +50,49 @@ def plan_with_sections(*, plan_id: int) -> WorkPlan:
     )
 
 
+PLAN_PAGE_ITEMS = 50  # items a page of the plan shows; a plan of up to this many shows on one page
+
+
+@dataclass
+class PlanPage:
+    """One page of a plan's items, in plan order, under their sections; `sections` are every section of
+    the plan with `item_count` and `first_page` (the page its first item is on) for the table of contents,
+    and `items` (this page's) for those that have items on it."""
+
+    plan: WorkPlan
+    sections: list
+    page: object  # django.core.paginator.Page of items
+    item_count: int
+
+    @property
+    def sections_on_page(self) -> list:
+        return [section for section in self.sections if section.page_items]
+
+
+def plan_page(*, plan_id: int, page: int | str | None = 1, per_page: int | None = None) -> PlanPage:
+    """A page of the plan's items with their departments and targets: five queries, whatever the plan's size."""
+    from django.core.paginator import Paginator
+
+    per_page = per_page or PLAN_PAGE_ITEMS
+    plan = WorkPlan.objects.get(pk=plan_id)
+    sections = list(Section.objects.filter(plan=plan).annotate(item_count=Count("items")).order_by("number"))
+    total, first_item = 0, {}
+    for section in sections:
+        first_item[section.pk] = total
+        total += section.item_count
+    paginator = Paginator(_item_queryset().filter(section__plan=plan).order_by("section__number", "number"), per_page)
+    paginator.count = total  # counted with the sections: no COUNT query of its own
+    shown = paginator.get_page(page)
+    by_section: dict[int, list] = {}
+    for item in shown.object_list:
+        by_section.setdefault(item.section_id, []).append(item)
+    for section in sections:
+        section.plan = plan
+        section.page_items = by_section.get(section.pk, [])
+        section.first_page = first_item[section.pk] // per_page + 1
+    return PlanPage(plan=plan, sections=sections, page=shown, item_count=total)
+
+
 def item_detail_queryset() -> QuerySet[WorkItem]:
     return _item_queryset().select_related("section__plan")
 

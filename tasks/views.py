@@ -48,18 +48,22 @@ def plan_list(request):
 
 @login_required
 def plan_detail(request, plan_id: int):
+    """The plan, a page of items at a time (PLAN_PAGE_ITEMS) under their sections; the table of contents
+    names every section with its item count and links to the page it starts on."""
     try:
-        plan = selectors.plan_with_sections(plan_id=plan_id)
+        shown = selectors.plan_page(plan_id=plan_id, page=request.GET.get("page"))
     except WorkPlan.DoesNotExist:
         raise Http404
-    links, figures = extensions.section_links(plan), extensions.item_figures(plan)
-    for section in plan.sections.all():
+    plan = shown.plan
+    items = list(shown.page.object_list)
+    links, figures = extensions.section_links(plan), extensions.item_figures(plan, [item.pk for item in items])
+    for section in shown.sections:
         section.links = links.get(section.pk, [])
-        for item in section.items.all():
-            item.figure = figures.get(item.pk)
+    for item in items:
+        item.figure = figures.get(item.pk)
     computed_at = max((f.computed_at for f in figures.values() if f.computed_at), default=None)
     return render(request, "tasks/plan_detail.html", {
-        "plan": plan, "computed_at": computed_at,
+        "plan": plan, "shown": shown, "page": shown.page, "computed_at": computed_at,
         "can_manage_checkpoints": permissions.can_manage_checkpoints(request.user) and plan.status != WorkPlan.Status.CLOSED})
 
 

@@ -47,6 +47,15 @@ def published_document(path=PLAN_2020, **kwargs):
     return result
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a page cached by another test (whose rows were rolled back
+    and whose ids come again) is never served to this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def plan_2020(db):
     """The 2020 plan, published (a draft takes no reports); tests of set-up make it a draft again."""

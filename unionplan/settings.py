@@ -238,7 +238,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # Uploaded files up to 2.5 MB stay in memory; larger ones are spooled to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Sessions live in the database: a Redis outage must not log everyone out.
+# Sessions live in the database: a Redis outage must not log everyone out. With Redis, they are read
+# through the cache (cached_db: written to both, read from Redis, from the database on a miss or an
+# outage), so a page view does not wait on the session table.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -253,6 +255,7 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Celery: Redis when REDIS_URL is set, otherwise a filesystem broker that
 # needs no server (the embedded default of `make run`).

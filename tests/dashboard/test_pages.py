@@ -84,8 +84,8 @@ def test_unknown_year_is_404(client, roles, rolled_up):
 
 
 DASHBOARD_QUERIES = 15  # session, user, groups, plans, the figures and their day, the trend, leads, departments
-SECTION_QUERIES = 9
-DEPARTMENT_QUERIES = 13  # + the department, its led items, their figures and last reports
+SECTION_QUERIES = 11  # + a page of rows: the scope, its figures, the rows, their departments, their latest reports
+DEPARTMENT_QUERIES = 15  # + the department, its led items, their figures and last reports
 
 
 def _queries(client, url):

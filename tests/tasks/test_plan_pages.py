@@ -86,3 +86,40 @@ def test_plan_page_query_count_does_not_grow_with_items(client, roles, plan_2020
         counts.append(len(queries))
 
     assert counts[0] == counts[1] <= PLAN_PAGE_QUERIES
+
+
+def test_a_long_plan_is_shown_a_page_at_a_time_with_every_section_in_the_contents(client, roles, plan_2020,
+                                                                                    monkeypatch):
+    # given pages of five items
+    from tasks import selectors
+
+    monkeypatch.setattr(selectors, "PLAN_PAGE_ITEMS", 5)
+    items = list(WorkItem.objects.filter(section__plan=plan_2020).order_by("section__number", "number"))
+    client.force_login(roles.staff)
+    url = reverse("tasks:plan-detail", args=[plan_2020.pk])
+
+    # when the third page is asked for
+    page = client.get(url + "?page=3").content.decode()
+
+    # then it holds items 11 to 15 of the plan's order, and names every section with its count
+    for n, item in enumerate(items):
+        assert (f'id="item-{item.number}"' in page) == (10 <= n < 15), item.number
+    for section in plan_2020.sections.all():
+        assert f'#section-{section.number}"' in page
+    assert "?page=2" in page and "?page=4" in page
+    # and a page past the end shows the last page, not an error
+    assert client.get(url + "?page=999").status_code == 200
+
+
+def test_plan_page_pages_have_the_same_queries_as_the_one_page_plan(client, roles, plan_2020, monkeypatch):
+    from tasks import selectors
+
+    client.force_login(roles.staff)
+    url = reverse("tasks:plan-detail", args=[plan_2020.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as whole:
+        client.get(url)
+    monkeypatch.setattr(selectors, "PLAN_PAGE_ITEMS", 4)
+    with CaptureQueriesContext(connection) as paged:
+        client.get(url + "?page=2")
+    assert len(paged) == len(whole)

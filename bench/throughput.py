@@ -1,0 +1,128 @@
+"""Benchmark: the cached dashboard over real HTTP beside a bare Django view, in the same gunicorn.
+
+    REDIS_URL=redis://127.0.0.1:6379/7 \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/unionplan_bench \
+    .venv/bin/python bench/throughput.py [--items 10000] [--workers 2] [--seconds 10]
+
+Uses the database bench/pages.py built for that size (DATABASE_URL's name + "_<items>";
+run bench/pages.py first). Starts gunicorn (sync workers, the portal's gunicorn_conf, DEBUG off,
+the Redis cache) with bench/throughput_site.py: the portal's settings and URLs plus /bench/bare/, a
+view that answers "ok" through the whole middleware stack. wrk (Debian's `wrk`; installed with
+apt-get when missing) then loads, in turn, the bare view (anonymous) and the cached dashboard as
+a logged-in leader (a session cookie made for the run), and the ratio of the two is printed.
+Then the worker's resident memory is read before and after it served every page of the plan.
+Never part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8731
+
+
+def _wrk(url: str, *, seconds: int, connections: int, cookie: str | None) -> float:
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        sys.exit(f"{url}: {non_2xx.group(1)} responses were not 200\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
+    # As production: DEBUG off, connections kept (CONN_MAX_AGE, as DJANGO_ENV=production sets it).
+    env = dict(os.environ, DEBUG="0", CONN_MAX_AGE="600", ALLOWED_HOSTS="127.0.0.1,localhost",
+               DJANGO_SETTINGS_MODULE="throughput_site",
+               DATABASE_URL=f"{os.environ['DATABASE_URL']}_{args.items}",
+               UNIONPLAN_VAR_DIR=str(ROOT / "var" / "bench"), PYTHONPATH=f"{ROOT / 'bench'}:{ROOT}")
+    # A session for the bench leader, written with the same settings the server reads.
+    made = subprocess.run(
+        [sys.executable, "-c", (
+            "import django; django.setup()\n"
+            "from django.contrib.auth import get_user_model\n"
+            "from django.test import Client\n"
+            "from tasks.models import WorkPlan\n"
+            "c = Client(); c.force_login(get_user_model().objects.get(username='bench-leader'))\n"
+            "plan = WorkPlan.objects.get(year=2030)\n"
+            "print(c.cookies['sessionid'].value, plan.pk, plan.year)\n")],
+        env=env, capture_output=True, text=True, check=True).stdout.split()
+    session, plan_id, year = made[-3:]
+    cookie = f"sessionid={session}"
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "python:unionplan.gunicorn_conf", "-w", str(args.workers),
+         "-b", f"127.0.0.1:{PORT}", "unionplan.wsgi"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{PORT}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/bench/bare/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        dashboard = f"{base}/dashboard/?year={year}"
+        request = urllib.request.Request(dashboard, headers={"Cookie": cookie})
+        with urllib.request.urlopen(request) as response:  # warms the cached body
+            assert response.status == 200 and "/accounts/login/" not in response.url, response.url
+        for url, who in ((f"{base}/bench/bare/", None), (dashboard, cookie)):
+            _wrk(url, seconds=2, connections=args.connections, cookie=who)  # warm-up
+        bare = _wrk(f"{base}/bench/bare/", seconds=args.seconds, connections=args.connections, cookie=None)
+        cached = _wrk(dashboard, seconds=args.seconds, connections=args.connections, cookie=cookie)
+        bare_again = _wrk(f"{base}/bench/bare/", seconds=args.seconds, connections=args.connections, cookie=None)
+        ceiling = (bare + bare_again) / 2
+        print(f"gunicorn, {args.workers} sync workers, wrk {args.connections} connections, {args.seconds} s each; "
+              f"{args.items:,}-item plan")
+        print(f"bare Django view          {ceiling:8.1f} req/s ({bare:.1f} before, {bare_again:.1f} after)")
+        print(f"cached dashboard (leader) {cached:8.1f} req/s  = {cached / ceiling:.2f} of the ceiling")
+        # Memory: one worker serving every page of the plan, one request at a time.
+        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        before = {int(pid): _rss_mb(int(pid)) for pid in workers}
+        pages, page, peak = 0, 1, dict(before)
+        while True:
+            request = urllib.request.Request(f"{base}/plans/{plan_id}/?page={page}", headers={"Cookie": cookie})
+            with urllib.request.urlopen(request) as response:
+                body = response.read().decode()
+            pages += 1
+            for pid in before:
+                peak[pid] = max(peak[pid], _rss_mb(pid))
+            if 'rel="next"' not in body:
+                break
+            page += 1
+        after = {pid: _rss_mb(pid) for pid in before}
+        print(f"plan pages served: {pages}; worker RSS before / peak / after: " + ", ".join(
+            f"{before[pid]:.0f} / {peak[pid]:.0f} / {after[pid]:.0f} MB" for pid in before))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

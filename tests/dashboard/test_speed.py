@@ -1,0 +1,98 @@
+"""What keeps the big pages fast, asserted where a test can: the cached dashboard page is each viewer's
+own, and (on PostgreSQL) the two heaviest reads use their indexes. Speed itself is shown by
+bench/pages.py and bench/throughput.py, never timed here."""
+
+import datetime
+import os
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from departments.models import Department
+from departments.roles import LEADERSHIP_GROUP
+from departments.services import role_group
+from notifications.models import Notification
+from progress import services as progress_services
+from tests.conftest import require_service
+from tests.documents import bulk_plan
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2020, 7, 1)
+
+
+def _leader(django_user_model, username, *, first_name=""):
+    user = django_user_model.objects.create_user(username, password="pass-word-1", first_name=first_name)
+    user.groups.add(role_group(LEADERSHIP_GROUP))
+    return user
+
+
+def test_the_cached_dashboard_page_carries_each_viewers_name_unread_count_and_token(plan_2020, django_user_model):
+    # given two leaders, one with two unread notices, and the figures rolled up
+    progress_services.rollup_refresh(plan=plan_2020, today=TODAY)
+    first, second = _leader(django_user_model, "leader-a", first_name="甲"), _leader(django_user_model, "leader-b",
+                                                                                    first_name="乙")
+    Notification.objects.bulk_create(Notification(recipient=second, kind="due_soon", title="t", body="b")
+                                     for _ in range(2))
+    url = reverse("dashboard:dashboard") + f"?year={plan_2020.year}"
+    pages = {}
+    for user in (first, second, first):  # the first renders the page, the others are served it
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        pages[user.username] = (client, response.content.decode())
+
+    # then each sees their own name and count, and no mark is left
+    page_a, page_b = pages["leader-a"][1], pages["leader-b"][1]
+    assert "甲" in page_a and "乙" not in page_a
+    assert "乙" in page_b and '<span class="badge"' in page_b and ">2</span>" in page_b
+    assert '<span class="badge"' not in page_a
+    assert "uP9d1c" not in page_a + page_b
+    # and the page's CSRF token is good for the viewer's own session (logging out works)
+    client, page = pages["leader-b"]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert client.post(reverse("logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+
+
+def _explain(connection, queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask whether an index *can* serve it
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.postgres
+def test_the_heaviest_reads_use_their_indexes_on_postgresql():
+    require_service("postgres", os.environ.get("DATABASE_URL", "").startswith("postgres"), "EXPLAIN of PostgreSQL")
+    from django.db import connection
+    from django.db.models import F, OuterRef, Subquery, Window
+    from django.db.models.functions import RowNumber
+
+    from progress.models import ProgressReport
+
+    # given a small plan with reports
+    plan = bulk_plan(items=30, departments=6, reports=120, year=2031)
+    connection.cursor().execute("ANALYZE")
+
+    # when the dashboard asks each department's latest report on the plan
+    latest = ProgressReport.objects.filter(department=OuterRef("pk"), item__section__plan=plan)
+    departments = Department.objects.annotate(
+        last_report=Subquery(latest.order_by("-created_at").values("created_at")[:1]))
+    # then it walks report_department_recent, newest first
+    assert "report_department_recent" in _explain(connection, departments)
+
+    # and the drill-down rows' latest reports are read through an index on (item, created_at)
+    rows = (ProgressReport.objects.filter(item__section__plan=plan)
+            .annotate(rank=Window(RowNumber(), partition_by=[F("item_id")],
+                                  order_by=[F("created_at").desc(), F("pk").desc()]))
+            .filter(rank=1).values("item_id", "created_at"))
+    plan_text = _explain(connection, rows)
+    assert "report_item_recent" in plan_text or "report_item_dept_recent" in plan_text
+
+    # and the review queue finds waiting reports through the partial index report_submitted
+    waiting = ProgressReport.objects.filter(state=ProgressReport.State.SUBMITTED, department_id__in=[1, 2])
+    assert "report_submitted" in _explain(connection, waiting)
