@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Department(models.Model):
@@ -191,7 +192,7 @@ class SecurityEvent(models.Model):
         related_name="security_events",
     )
     username = models.CharField(_("user name"), max_length=150, blank=True)
-    address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    address = models.GenericIPAddressField(pgettext_lazy("where a request came from", "from"), null=True, blank=True)
     path = models.CharField(_("address asked"), max_length=300, blank=True)
     detail = models.CharField(_("what"), max_length=500, blank=True)
 

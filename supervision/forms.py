@@ -166,7 +166,7 @@ class SummaryRequirementForm(forms.Form):
     """One named summary report of a plan (半年总结 by 07-10) on the set-up page; the service checks the rest."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(label=_("Summary"), required=False, max_length=100)
+    name = forms.CharField(label=_("Summary report"), required=False, max_length=100)
     due_date = forms.DateField(label=_("Due by"), required=False, widget=DateInput,
                                error_messages={"invalid": _("Give the date as YYYY-MM-DD.")})
 
