@@ -23,12 +23,12 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def portal(live_server, settings, tmp_path):
-    from tests.conftest import import_document
+    from tests.conftest import published_document
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CSRF_COOKIE_AGE = None  # the browser runs on the real clock (see the supervision journey)
     with time_machine.travel(MID_2020, tick=True):
-        import_document()
+        published_document()  # a draft takes no reports
         seed_demo_accounts()
         yield live_server.url
 

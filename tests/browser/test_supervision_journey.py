@@ -90,7 +90,7 @@ def test_the_supervision_loop_on_a_phone(session, portal, screenshot_dir, redis_
     chased = session(_demo_username(target.department, "staff"))
     wait_for(lambda: chased.goto(f"{portal}/notifications/") and "催办" in chased.inner_text("main"),
              what="the chase to reach the department")
-    chased.click("li.notification.unread button.link >> text=催办")
+    chased.click("li.notification.unread button.title >> text=催办")
     chased.wait_for_selector("main")
     duban.reload()
     assert "已读" in duban.inner_text(f".chase-status[data-department='{target.department.name}']")
