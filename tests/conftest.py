@@ -53,7 +53,12 @@ def _empty_cache():
     and whose ids come again) is never served to this one."""
     from django.core.cache import cache
 
-    cache.clear()
+    if hasattr(cache, "delete_pattern"):
+        # Redis: only this worker's keys (settings give each xdist worker its prefix); a FLUSHDB would
+        # empty the other worker's sessions and pages in the middle of its test.
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture

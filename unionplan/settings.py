@@ -252,6 +252,8 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+            # Each pytest-xdist worker keys its own entries (tests empty only theirs); empty elsewhere.
+            "KEY_PREFIX": env.str("PYTEST_XDIST_WORKER", default=""),
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
