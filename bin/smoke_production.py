@@ -300,7 +300,12 @@ def main():
         status, _, _ = browser.request("GET", script.group(1))
         check(status == 200 and "immutable" in browser.headers.get("Cache-Control", ""),
               "nginx serves it, cached for a year")
-        status, _, page = browser.request("GET", f"/items/{item}/")
+        # The worker recomputes the figures after the approval (within seconds, more on a busy machine).
+        for _attempt in range(30):
+            status, _, page = browser.request("GET", f"/items/{item}/")
+            if status == 200 and "认定进度 35%" in page:
+                break
+            time.sleep(1)
         check(status == 200 and "认定进度 35%" in page, "the approved report is the item's progress")
 
         # The REST API: a token for a user, then a report through it, as another program would send it.
