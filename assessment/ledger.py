@@ -31,7 +31,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from departments.models import Department, Membership
+from departments.models import Department
+from departments.permissions import department_ids
 from progress import permissions as progress_permissions
 from progress.models import Evidence, ProgressReport, TargetReading
 from supervision import selectors as supervision_selectors
@@ -202,8 +203,7 @@ class Viewer:
 
     @classmethod
     def of(cls, user) -> Viewer:
-        ids = frozenset(Membership.objects.filter(user=user).values_list("department_id", flat=True)) \
-            if user.is_authenticated else frozenset()
+        ids = department_ids(user) if user.is_authenticated else frozenset()
         return cls(user=user, sees_all=permissions.can_see_all(user), department_ids=ids)
 
 

@@ -169,27 +169,26 @@ def part_score(rule: PartRule, facts: DepartmentFacts, *, today: datetime.date, 
     if rule.kind == TARGETS:
         total = sum(i.targets_total for i in facts.led)
         met = sum(i.targets_met for i in facts.led)
+        short = _("Item %(number)d: %(met)d of %(total)d targets met")
         return _share(rule, met, total, _("%(good)d of %(total)d targets met") % {"good": met, "total": total},
                       [short % {"number": i.number, "met": i.targets_met, "total": i.targets_total}
-                       for short in [_("Item %(number)d: %(met)d of %(total)d targets met")]
                        for i in facts.led if i.targets_met < i.targets_total])
     if rule.kind == REPORTING:
         due = [c for c in facts.cycles if c.reporting_date <= today]
         missed = [c for c in due if c.reported_on is None]
+        gap = _("Item %(number)d: no report for the cycle ending %(day)s")
         return _share(rule, len(due) - len(missed), len(due),
                       _("reported in %(good)d of %(total)d reporting cycles") % {"good": len(due) - len(missed),
                                                                                    "total": len(due)},
-                      [gap % {"number": c.item_number, "day": c.reporting_date}
-                       for gap in [_("Item %(number)d: no report for the cycle ending %(day)s")] for c in missed])
+                      [gap % {"number": c.item_number, "day": c.reporting_date} for c in missed])
     if rule.kind == CHECKPOINTS:
         passed = [c for c in facts.checkpoints if c.due <= today]
         missed = [c for c in passed if not c.met]
+        not_reached = _("Item %(number)d, checkpoint “%(title)s” due %(due)s: not reached")
         return _share(rule, len(passed) - len(missed), len(passed),
                       _("%(good)d of %(total)d checkpoints reached in time") % {"good": len(passed) - len(missed),
                                                                                   "total": len(passed)},
-                      [not_reached % {"number": c.item_number, "title": c.title, "due": c.due}
-                       for not_reached in [_("Item %(number)d, checkpoint “%(title)s” due %(due)s: not reached")]
-                       for c in missed])
+                      [not_reached % {"number": c.item_number, "title": c.title, "due": c.due} for c in missed])
     if rule.kind == CHASES:
         cases = [_("Chased on %(day)s (items %(items)s): %(message)s") % {
             "day": c.sent_on, "items": "、".join(str(n) for n in c.items) or "—", "message": c.message}

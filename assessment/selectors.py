@@ -110,16 +110,16 @@ def department_facts(*, scheme: Scheme, today: datetime.date | None = None,
             facts[department_id].cycles.append(rules.Cycle(item["number"], reporting_date, first))
 
     # Checkpoints: met or not by the one definition every page uses (progress.rollup.checkpoint_met).
-    titles = dict(Checkpoint.objects.filter(item__section__plan=plan).values_list("pk", "title"))
-    departments_of = dict(Checkpoint.objects.filter(item__section__plan=plan, department__isnull=False)
-                          .values_list("pk", "department_id"))
+    named = {pk: (title, department_id) for pk, title, department_id in
+             Checkpoint.objects.filter(item__section__plan=plan).values_list("pk", "title", "department_id")}
     for item_id, rows in progress_selectors.checkpoint_facts(items=Q(section__plan=plan)).items():
         for pk, checkpoint in rows:
-            department_id = departments_of.get(pk) or lead_of.get(item_id)
+            title, own_department = named.get(pk, ("", None))
+            department_id = own_department or lead_of.get(item_id)
             if department_id not in facts:
                 continue
             facts[department_id].checkpoints.append(rules.CheckpointFact(
-                items[item_id]["number"], titles.get(pk, ""), checkpoint.due_date,
+                items[item_id]["number"], title, checkpoint.due_date,
                 rollup.checkpoint_met(checkpoint, done=item_id in done_on)))
 
     numbers = {pk: item["number"] for pk, item in items.items()}

@@ -180,11 +180,13 @@ def self_assessment(request):
         return render(request, "assessment/self_none.html", {"scheme": scheme})
     chosen = int_param(request.GET.get("department"))
     department = next((d for d in departments if d.pk == chosen), departments[0])
-    return _self_page(request, scheme, department)
+    return _self_page(request, scheme, department, departments=departments)
 
 
-def _self_page(request, scheme, department, *, status=200, overrides=None):
+def _self_page(request, scheme, department, *, status=200, overrides=None, departments=None):
     overrides = overrides or {}
+    if departments is None:
+        departments = list(_my_departments(request.user, scheme.plan))
     page = selectors.self_assessment_page(scheme=scheme, department=department)
     sa = page.self_assessment
     editable = sa.state != SelfAssessment.State.SENT and timezone.localdate() >= scheme.opens_on
@@ -201,7 +203,7 @@ def _self_page(request, scheme, department, *, status=200, overrides=None):
                      "version": sa.version}, prefix=f"p{part.pk}")})
     return render(request, "assessment/self.html", {
         "scheme": scheme, "plan": scheme.plan, "department": department, "sa": sa, "rows": rows, "claims": claims,
-        "departments": list(_my_departments(request.user, scheme.plan)), "editable": editable,
+        "departments": departments, "editable": editable,
         "is_head": permissions.can_send_self_assessment(request.user, department),
         "decision_form": overrides.get("decision_form") or HeadDecisionForm(), "today": timezone.localdate(),
     }, status=status)
