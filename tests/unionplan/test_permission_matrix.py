@@ -197,6 +197,7 @@ def _rows(w):
     office_view = only({"staff": 200, "head": 200, "leader": 200, "plan_admin": 200, "supervisor": 200})
     rows |= {
         "dashboard:dashboard": [("GET", reverse("dashboard:dashboard"), None, watchers)],
+        "dashboard:late": [("GET", reverse("dashboard:late"), None, watchers)],
         "dashboard:section-dashboard": [
             ("GET", reverse("dashboard:section-dashboard", args=[plan.sections.get(number=1).pk]), None, watchers)
         ],
