@@ -1,6 +1,7 @@
 """Thin views of the leadership dashboard, its drill-downs and the bulletins (read from the stored roll-up)."""
 
 from django.contrib.auth.decorators import login_required
+import datetime
 import hashlib
 import re
 
@@ -176,8 +177,6 @@ def _late_action(request, *, plan, chase_ids: list[int], today, csrf: str | None
     so the cached body stays the same for every viewer."""
     if not chase_ids or not supervision_permissions.can_chase(request.user):
         return ""
-    import datetime
-
     context = {"plan": plan, "chase_ids": chase_ids, "reply_by": today + datetime.timedelta(days=3),
                "next": request.get_full_path() + "#late"}
     if csrf is not None:  # a page cached for everyone with the viewer's groups: the token is filled in per view
