@@ -203,6 +203,55 @@ class PasswordChange(auth_views.PasswordChangeView):
             "forced": bool(self.request.session.get(passwords.SESSION_KEY))}
 
 
+def _reset_by_email() -> bool:
+    return settings.PASSWORD_RESET_BY_EMAIL
+
+
+class LogIn(auth_views.LoginView):
+    """Log-in; the page offers 忘记密码 by e-mail where mail goes out, else says to ask a plan admin."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"password_reset_by_email": _reset_by_email()}
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """忘记密码: a link by e-mail where mail is configured (PASSWORD_RESET_BY_EMAIL), else the page says to ask
+    a plan admin. The same answer for every address typed, known or not (no enumeration); a few mails an
+    hour at most to one address or from one client (services.password_reset_allowed); every request audited."""
+
+    template_name = "registration/password_reset_form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"by_email": _reset_by_email()}
+
+    def post(self, request, *args, **kwargs):
+        if not _reset_by_email():
+            return self.get(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        accounts = len(list(form.get_users(email)))
+        sent = services.password_reset_allowed(email=email, request=self.request)
+        if sent:
+            super().form_valid(form)  # mails each matching account its link (none for an unknown address)
+        services.password_reset_asked(email=email, request=self.request, accounts=accounts, sent=sent)
+        return redirect(self.get_success_url())
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """The e-mailed link: a new password twice; a used or expired link says so (no 500)."""
+
+    template_name = "registration/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_reset_done(user=form.user, request=self.request)
+        return response
+
+
 @allowed_only(can_manage_departments)
 @require_POST
 def person_password_reset(request, user_id: int):

@@ -305,6 +305,12 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# 忘记密码 by e-mail is offered only where mail really goes out: EMAIL_HOST given in the environment (or a
+# backend other than the console's or the dummy); elsewhere the log-in page says to ask a plan admin, who
+# resets it on the people page. PASSWORD_RESET_BY_EMAIL says so outright either way.
+PASSWORD_RESET_BY_EMAIL = env.bool("PASSWORD_RESET_BY_EMAIL", default="EMAIL_HOST" in env.ENVIRON or EMAIL_BACKEND not in (
+    "django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.dummy.EmailBackend"))
+PASSWORD_RESET_PER_HOUR = env.int("PASSWORD_RESET_PER_HOUR", default=3)  # mails an hour to one address, or from one client
 
 # The shipped plan document that `make run` imports.
 SEED_PLAN_DOCUMENT = BASE_DIR / "tasks" / "plans" / "2020-city-union-work-plan.txt"
