@@ -267,3 +267,34 @@ def test_the_rollup_job_says_done_in_chinese(roles, capsys):
     out = capsys.readouterr().out
     assert "done=" not in out and "=" not in out and ".0%" not in out
     assert "已完成" in out
+
+
+# -- make run --------------------------------------------------------------------------------------
+
+
+def test_a_management_command_prints_no_axes_banner():
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, capture_output=True, text=True,
+                          timeout=120)
+
+    assert done.returncode == 0
+    assert "AXES" not in done.stdout + done.stderr
+
+
+def test_make_runs_import_says_one_line_and_the_launcher_keeps_the_workers_quiet(db, capsys):
+    from django.core.management import call_command
+
+    from tests.conftest import PLAN_2020
+    from unionplan.launcher import commands
+
+    call_command("import_plan", str(PLAN_2020), verbosity=0)
+
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and "102" in out[0], out  # the summary, not a line per item and target
+    quiet = commands("python", "127.0.0.1:8001", quiet=True)
+    assert quiet["web"][-1] == "127.0.0.1:8001"
+    assert "--quiet" in quiet["worker"] and "--loglevel=WARNING" in quiet["worker"] + quiet["beat"]
