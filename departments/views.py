@@ -22,7 +22,7 @@ from .forms import DepartmentDeactivateForm, PeopleUploadForm
 from .importer.people import PeopleFileError, read_people_file
 from .models import Department, ImportJob, SecurityEvent
 from .permissions import can_manage_departments, can_read_security_events
-from .roles import ROLE_GROUP_LABELS
+from .roles import ROLE_GROUP_LABELS, role_label
 
 SESSION_KEY = "people_upload_job"
 
@@ -81,7 +81,8 @@ def person_roles(request, user_id: int):
 
 def _people_preview_context(job: ImportJob, *, form=None, reactivate=()) -> dict:
     preview = job.preview or {}
-    return {"form": form or PeopleUploadForm(), "job": job, "preview": preview.get("rows"),
+    rows = [row | {"role_label": role_label(row.get("role", ""))} for row in preview.get("rows") or []]
+    return {"form": form or PeopleUploadForm(), "job": job, "preview": rows if preview.get("rows") is not None else None,
             "has_errors": preview.get("has_errors", False), "reactivate": set(reactivate)}
 
 

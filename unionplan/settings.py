@@ -194,6 +194,8 @@ AXES_RESET_ON_SUCCESS = True
 # The lock lasts the stated time from the last counted failure; tries while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# No "AXES: BEGIN version …" line on every manage.py command (make run printed it five times).
+AXES_VERBOSE = False
 # The client's address comes from the socket, unless the deployment says it has reverse proxies:
 # TRUSTED_PROXY_HOPS of them append to X-Forwarded-For (docker-compose.yml: its nginx, 1), and the
 # header counts only on a connection from TRUSTED_PROXIES (addresses or networks; compose: nginx's).
@@ -336,6 +338,10 @@ LOGGING = {
         # gunicorn's own lines (start-up, worker timeouts) go through the root handler like the rest.
         "gunicorn.error": {"level": "INFO", "propagate": True},
         "gunicorn.access": {"handlers": [], "propagate": False},
+        # runserver's "Watching for file changes with StatReloader" on every start and reload.
+        "django.utils.autoreload": {"level": "WARNING"},
+        # django-axes writes a line for every log-in and every sweep; lock-outs (its warnings) still show.
+        "axes": {"level": "WARNING"},
     },
 }
 
