@@ -16,7 +16,6 @@ PostgreSQL the trigram indexes of search/migrations/0001 serve. Each kind costs 
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -26,7 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.numerals import CHINESE_NUMERAL, chinese_numeral_value
+from core.numerals import item_number_in
 from dashboard.permissions import can_view_dashboard
 from departments.models import Department
 from departments.permissions import department_ids
@@ -49,13 +48,6 @@ KIND_LABELS = {
     REPORTS: gettext_lazy("Progress reports"),
     INSTRUCTIONS: gettext_lazy("Leadership instructions"),
 }
-
-# "8", "8.", "8、", "第8项", "第八项", "第 8 项", "八项": an item's number, not words to look for.
-_ITEM_NUMBER = re.compile(
-    rf"^(?:(?P<digits>[0-9]{{1,9}})\s*[.．、。]?|第?\s*(?P<numeral>[0-9]{{1,9}}|{CHINESE_NUMERAL})\s*项\s*[.．、。]?"
-    rf"|第\s*(?P<bare>[0-9]{{1,9}}|{CHINESE_NUMERAL})\s*[.．、。]?)$"
-)
-
 
 @dataclass(frozen=True)
 class SearchQuery:
@@ -85,15 +77,7 @@ def parse_query(raw: str | None) -> SearchQuery:
 
 def item_number(text: str) -> int | None:
     """The item number a query names ("8", "第8项", "第八项", "8."), else None."""
-    match = _ITEM_NUMBER.match(text.strip())
-    if match is None:
-        return None
-    value = match.group("digits") or match.group("numeral") or match.group("bare")
-    try:
-        number = chinese_numeral_value(value)
-    except ValueError:
-        return None
-    return number if 0 < number < 2**31 else None
+    return item_number_in(text)
 
 
 def item_jump(*, user, query: SearchQuery) -> str | None:
@@ -225,14 +209,14 @@ def snippet(text: str, terms, *, width: int = SNIPPET_CHARS) -> str:
     return ("…" if start else "") + part + ("…" if start + width < len(text) else "")
 
 
-def _item_label(number, title, year) -> str:
-    return _("%(year)s · item %(number)s %(title)s") % {"year": year, "number": number, "title": title}
+def _item_label(number, title) -> str:
+    return _("Item %(number)s: %(title)s") % {"number": number, "title": title}
 
 
 def _hits(kind: str, rows, *, user, terms) -> list[Hit]:
     if kind == ITEMS:
         return [Hit(url=reverse("tasks:item-detail", args=[item.pk]),
-                    title=_("Item %(number)s: %(title)s") % {"number": item.number, "title": item.title},
+                    title=_item_label(item.number, item.title),
                     snippet=snippet(item.body, terms) if any(t.casefold() in item.body.casefold() for t in terms)
                     else "",
                     meta=f"{item.section.plan.year} · {item.section.numeral}、{item.section.title}")
@@ -249,17 +233,17 @@ def _hits(kind: str, rows, *, user, terms) -> list[Hit]:
                                                  department_id=report.department_id, reporter_id=report.reporter_id):
                 continue
             hits.append(Hit(url=reverse("tasks:item-detail", args=[report.item_id]) + f"#report-{report.pk}",
-                            title=_item_label(report.item.number, report.item.title, report.item.section.plan.year),
+                            title=_item_label(report.item.number, report.item.title),
                             snippet=snippet(report.narrative, terms),
-                            meta=f"{report.department.name} · {report.created_at:%Y-%m-%d} · "
-                                 f"{report.get_state_display()}"))
+                            meta=f"{report.item.section.plan.year} · {report.department.name} · "
+                                 f"{report.created_at:%Y-%m-%d} · {report.get_state_display()}"))
         return hits
     return [Hit(url=reverse("tasks:item-detail", args=[instruction.item_id]) + f"#instruction-{instruction.pk}",
-                title=_item_label(instruction.item.number, instruction.item.title,
-                                  instruction.item.section.plan.year),
+                title=_item_label(instruction.item.number, instruction.item.title),
                 snippet=snippet(instruction.text if any(t.casefold() in instruction.text.casefold() for t in terms)
                                 else instruction.reply, terms),
-                meta=f"{instruction.created_at:%Y-%m-%d} · {instruction.get_state_display()}")
+                meta=f"{instruction.item.section.plan.year} · {instruction.created_at:%Y-%m-%d} · "
+                     f"{instruction.get_state_display()}")
             for instruction in rows]
 
 
