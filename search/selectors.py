@@ -9,8 +9,8 @@ the apps that own the rule, never decided here:
 - narratives: progress.permissions.readable_narratives, the database form of may_read
   (部门内 / 计划内), and each row is asked may_read again before it is shown.
 
-Every term must occur (in any of the kind's fields); matching is `icontains`, which on
-PostgreSQL the trigram indexes of search/migrations/0001 serve. Each kind costs two queries
+Every term must occur (in any of the kind's fields); matching is case-insensitive
+(search.lookups says how, so that PostgreSQL's trigram indexes serve it). Each kind costs two queries
 (its count and one page of rows), whatever the size of the plan.
 """
 
@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
+from django.utils.functional import cached_property
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,10 +37,13 @@ from tasks import permissions as plan_permissions
 from tasks import selectors as plan_selectors
 from tasks.models import WorkItem
 
+from .lookups import term_in
+
 MAX_QUERY_LENGTH = 100  # characters; a longer query is refused with a message, never searched
 MAX_TERMS = 5  # words that must all match; the rest of a long list is ignored
 PER_GROUP = 20  # rows of a kind on the overview, and per page of one kind
 SNIPPET_CHARS = 80  # of a long text, the part around the first match
+COUNT_CAP = 1000  # matches counted at most: "1000+" says enough, and counting stops there
 
 ITEMS, DEPARTMENTS, REPORTS, INSTRUCTIONS = "items", "departments", "reports", "instructions"
 KIND_LABELS = {
@@ -103,7 +107,7 @@ def _all_terms(terms, fields) -> Q:
     for term in terms:
         either = Q()
         for name in fields:
-            either |= Q(**{f"{name}__icontains": term})
+            either |= term_in(name, term)
         condition &= either
     return condition
 
@@ -111,7 +115,7 @@ def _all_terms(terms, fields) -> Q:
 def _item_matches(terms) -> Q:
     condition = Q()
     for term in terms:
-        either = Q(title__icontains=term) | Q(body__icontains=term)
+        either = term_in("title", term) | term_in("body", term)
         number = item_number(term)
         if number is not None:
             either |= Q(number=number)
@@ -126,7 +130,7 @@ def items_matching(*, user, terms) -> QuerySet[WorkItem]:
             .select_related("section__plan")
             .only("number", "title", "body", "status", "section__number", "section__numeral", "section__title",
                   "section__plan__year", "section__plan__title", "section__plan__status")
-            .order_by("-section__plan__year", "-section__plan_id", "section__number", "number"))
+            .order_by("-section__plan_id", "section__number", "number"))  # the newest plan first, in its order
 
 
 def departments_matching(*, user, terms) -> QuerySet[Department]:
@@ -142,7 +146,7 @@ def reports_matching(*, user, terms) -> QuerySet[ProgressReport]:
             .select_related("item__section__plan", "department")
             .only("narrative", "narrative_visibility", "state", "created_at", "reporter_id", "item__number",
                   "item__title", "item__section__plan__year", "department__name")
-            .order_by("-created_at", "-pk"))
+            .order_by("-pk"))  # newest first: walks the primary key and stops at a page
 
 
 def instructions_matching(*, user, terms) -> QuerySet[Instruction]:
@@ -151,7 +155,7 @@ def instructions_matching(*, user, terms) -> QuerySet[Instruction]:
     return (Instruction.objects.filter(_all_terms(terms, ["text", "reply"]))
             .select_related("item__section__plan")
             .only("text", "reply", "state", "created_at", "item__number", "item__title", "item__section__plan__year")
-            .order_by("-created_at", "-pk"))
+            .order_by("-pk"))  # newest first: walks the primary key and stops at a page
 
 
 _MATCHING = {ITEMS: items_matching, DEPARTMENTS: departments_matching, REPORTS: reports_matching,
@@ -183,6 +187,20 @@ class Group:
     @property
     def has_more(self) -> bool:
         return self.page is None and self.count > len(self.hits)
+
+    @property
+    def shown_count(self) -> str:
+        return f"{COUNT_CAP}+" if self.count > COUNT_CAP else str(self.count)
+
+
+class _CappedPaginator(Paginator):
+    """Counts COUNT_CAP + 1 matches at most: a word in every one of 100,000 reports is not counted
+    to the last (the pages after the cap's are not offered)."""
+
+    @cached_property
+    def count(self) -> int:
+        # no order and no joined columns: the count stops at the cap instead of sorting every match
+        return self.object_list.order_by().values("pk")[:COUNT_CAP + 1].count()
 
 
 @dataclass
@@ -255,7 +273,7 @@ def search(*, user, query: SearchQuery, kind: str | None = None, page: str | int
     if not query.searchable:
         return results
     for name in [kind] if kind else list(_MATCHING):
-        paginator = Paginator(_MATCHING[name](user=user, terms=query.terms), PER_GROUP)
+        paginator = _CappedPaginator(_MATCHING[name](user=user, terms=query.terms), PER_GROUP)
         shown = paginator.get_page(page if kind else 1)
         results.groups.append(Group(kind=name, label=str(KIND_LABELS[name]), count=paginator.count,
                                     hits=_hits(name, shown.object_list, user=user, terms=query.terms),

@@ -2,9 +2,9 @@
 
 Chinese has no spaces between words, so a word index (tsvector) finds little; trigrams of
 characters serve `icontains` on any run of three or more characters (pg_trgm hashes multibyte
-characters when the database is UTF8). Each index is on UPPER(column::text), the expression
-Django's `icontains` compares on PostgreSQL, so the planner can use it. On SQLite the
-migration does nothing: search falls back to a plain scan there.
+characters when the database is UTF8). gin_trgm_ops serves both LIKE and ILIKE on the column,
+which search.lookups asks for. On SQLite the migration does nothing: search falls back to a
+plain scan there.
 """
 
 from django.contrib.postgres.operations import TrigramExtension
@@ -27,7 +27,7 @@ def create_indexes(apps, schema_editor):
     for name, model, column in INDEXES:
         table = apps.get_model(model)._meta.db_table  # the moved models kept their tasks_ tables
         schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ("{column}" gin_trgm_ops)'
         )
 
 

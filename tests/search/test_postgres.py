@@ -73,6 +73,15 @@ def test_the_item_search_uses_the_trigram_index_at_ten_thousand_items(roles):
     # then the planner reads the trigram indexes of title and text, not the whole table
     assert "search_item_title_trgm" in plan and "search_item_body_trgm" in plan, plan
     assert "Seq Scan on tasks_workitem" not in plan, plan
+    # and so does a word with letters, compared without regard to case (ILIKE)
+    plan = _explain(selectors.items_matching(user=roles.staff, terms=("App应用",)))
+    assert "search_item_title_trgm" in plan and "~~*" in plan, plan
+
+
+def test_a_two_character_word_is_compared_by_position_not_through_the_index(roles):
+    # (a trigram index has nothing to look up for two characters: it would read all of itself)
+    plan = _explain(selectors.items_matching(user=roles.staff, terms=("会员",)))
+    assert "strpos" in plan and "trgm" not in plan, plan
 
 
 def test_the_narrative_search_uses_its_trigram_index_at_a_hundred_thousand_reports(roles):

@@ -240,3 +240,22 @@ def test_snippets_cut_around_the_first_match():
                                           ("一", None), ("0", None), ("2020年", None)])
 def test_item_numbers_are_read_as_people_write_them(text, number):
     assert selectors.item_number(text) == number
+
+
+def test_counts_stop_at_the_cap_and_say_so(client, roles, plan_2020, monkeypatch):
+    # given more matches than are counted
+    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+    plan = bulk_plan(items=12, departments=6, year=2031)
+    WorkItem.objects.filter(section__plan=plan).update(title="青松专项")
+    response = _search(client, roles.leader, "青松专项")
+    # then the count says "5+" and the first page still shows what it can
+    group = _group(response, "items")
+    assert group.shown_count == "5+" and len(group.hits) == 6
+    assert '<span class="count">5+</span>' in response.content.decode()
+
+
+def test_short_and_long_terms_of_either_case_find_the_same_rows(client, roles, item1):
+    # two letters (no trigram: compared by position) and three (the trigram path), upper or lower case
+    WorkItem.objects.filter(pk=item1.pk).update(title="推广Ab应用与XyZ平台")
+    for q in ("ab", "AB", "Ab", "xyz", "XYZ", "yZ平", "Ab应用 xyz"):
+        assert _group(_search(client, roles.staff, q), "items").count == 1, q
