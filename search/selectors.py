@@ -10,7 +10,7 @@ the apps that own the rule, never decided here:
   (部门内 / 计划内), and each row is asked may_read again before it is shown.
 
 Every term must occur (in any of the kind's fields); matching is case-insensitive
-(search.lookups says how, so that PostgreSQL's trigram indexes serve it). Each kind costs two queries
+(search.lookups says how, so that PostgreSQL's trigram indexes serve it). Each kind costs at most two queries
 (its count and one page of rows), whatever the size of the plan.
 """
 
