@@ -77,6 +77,11 @@ def plans_by_year() -> QuerySet[WorkPlan]:
     return WorkPlan.objects.order_by("-year", "organization")
 
 
+def plans_with_computed_at() -> list[WorkPlan]:
+    """plans_by_year, each with when its figures were computed (progress.selectors.plans_with_computed_at)."""
+    return progress_selectors.plans_with_computed_at()
+
+
 def default_as_of(*, plan: WorkPlan, today: datetime.date) -> datetime.date | None:
     """A plan whose year is over is shown as it stood on its last day, not as "0 days left, all overdue"."""
     return plan.year_end if today > plan.year_end else None

@@ -6,7 +6,6 @@ import re
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -161,8 +160,12 @@ def _personal(page: str, request) -> str:
     unread = request.user.notifications_unread  # loaded with the user (_page_key made sure)
     if unread:
         page = page.replace(_UNREAD, str(unread))
-    else:
-        page = _BADGE.sub("", page)
+    else:  # no badge: cut it out (found from its mark, not by a pattern searched across the page)
+        mark = page.find(_UNREAD)
+        if mark >= 0:
+            start = page.rfind(' <span class="badge"', 0, mark)
+            end = page.find("</span>", mark) + len("</span>")
+            page = page[:start] + page[end:] if start >= 0 and _BADGE.fullmatch(page, start, end) else _BADGE.sub("", page)
     return page.replace(_WHO, escape(display_name(request.user))).replace(_CSRF, get_token(request))
 
 
@@ -172,7 +175,7 @@ def dashboard(request):
         raise PermissionDenied
     # One query gives the year picker's plans, the plan shown and when its figures were computed (the
     # cached body's key): a cached view costs the session, the user and this.
-    plans = list(selectors.plans_by_year().annotate(computed_at=F("rollup__computed_at")))
+    plans = selectors.plans_with_computed_at()
     plan = _plan_among(request, plans)
     today = timezone.localdate()
     as_of, date_problem = _as_of(request, plan, today)

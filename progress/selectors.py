@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.core.cache import cache
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext as _
 
-from departments.models import Membership
 from core.dates import local_date
+from core.prepared import PreparedQuery
+from departments.models import Membership
 from tasks.extensions import ItemFigure, TimelineEvent
 from tasks.models import Checkpoint, Responsibility, WorkItem, WorkPlan
 
@@ -137,6 +139,25 @@ def item_snapshots_as_of(*, plan, day: datetime.date, section_id: int | None = N
                          item_ids=None) -> list[ItemSnapshot]:
     """Each item's figures on `day` (item_snapshots_as_of_queryset): one query."""
     return list(item_snapshots_as_of_queryset(plan=plan, day=day, section_id=section_id, item_ids=item_ids))
+
+
+PLANS_KEY, PLANS_SECONDS = "plans-computed-at", 60
+_plans_computed = PreparedQuery(
+    WorkPlan, lambda: WorkPlan.objects.order_by("-year", "organization").defer("source_text", "general_requirements")
+    .annotate(computed_at=F("rollup__computed_at")), takes_value=False
+)
+
+
+def plans_with_computed_at() -> list[WorkPlan]:
+    """Every plan, newest year first, each with when its figures were computed (`computed_at`), without the
+    plans' texts (the imported document, the general requirements): the dashboard's year picker and
+    the key of its cached page. Kept in the cache: a plan saved or deleted and every roll-up stored
+    forget it (services.plans_forget), the time limit is a backstop for bulk updates."""
+    plans = cache.get(PLANS_KEY)
+    if plans is None:
+        plans = _plans_computed.all()  # compiled once per process (core.prepared)
+        cache.set(PLANS_KEY, plans, PLANS_SECONDS)
+    return plans
 
 
 def plan_computed_at(*, plan) -> datetime.datetime | None:

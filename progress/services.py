@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -440,6 +442,14 @@ def rollup_store(*, plan: WorkPlan, result: rollup.PlanRollupResult, now: dateti
         [PlanRollup(plan_id=plan.pk, **_group_fields(result.plan), **extra(result.plan))],
         update_conflicts=True, unique_fields=["plan"], update_fields=_GROUP_FIELDS,
     )
+    plans_forget()  # the plan's figures have a new time: the dashboard's cached page is no longer its own
+
+
+def plans_forget() -> None:
+    """Forget the cached list of plans with their figures' times (selectors.plans_with_computed_at), now and
+    once the current transaction commits (a request in between may have cached the rows as they were)."""
+    cache.delete(selectors.PLANS_KEY)
+    transaction.on_commit(partial(cache.delete, selectors.PLANS_KEY))
 
 
 def rollup_schedule(*, plan_id: int) -> None:
