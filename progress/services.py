@@ -29,7 +29,7 @@ from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.dates import local_date
+from core.dates import local_dates
 from core.exceptions import Conflict
 from core.people import display_name
 from departments import services as department_services
@@ -355,11 +355,20 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
         .annotate(last=Max("created_at"))
         .values_list("item_id", "last")
     )
-    targets = defaultdict(list)
+    items = list(
+        WorkItem.objects.filter(section__plan=plan)
+        .order_by("section_id", "number")
+        .values_list("pk", "section_id", "due_date", "status", "progress_percent", "last_report_at", "rollup_weight",
+                     "closed_at", "reporting_cycle")
+    )
+    item_due = {row[0]: row[2] for row in items}
+    # Each target's facts made as it is read (a target without a date of its own is due with its item).
+    targets, target_facts = defaultdict(list), rollup.TargetFacts
     for item_id, kind, value, current, due in Target.objects.filter(item__section__plan=plan).order_by(
         "item_id", "order"
     ).values_list("item_id", "kind", "target_value", "current_value", "due_date"):
-        targets[item_id].append((kind, _float(value), _float(current), due))
+        targets[item_id].append(target_facts(kind, None if value is None else float(value),
+                                             None if current is None else float(current), due or item_due[item_id]))
     checkpoints = {item_id: [facts for _pk, facts in rows]
                    for item_id, rows in selectors.checkpoint_facts(items=Q(section__plan=plan)).items()}
     measured_elsewhere: dict[int, tuple[str, float]] = {}
@@ -368,21 +377,17 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
             who, percents = answer
             measured_elsewhere.update({item_id: (who, percent) for item_id, percent in percents.items()})
     by_section = defaultdict(list)
-    for pk, section_id, due, status, percent, approved_at, weight, closed_at, cycle in (
-        WorkItem.objects.filter(section__plan=plan)
-        .order_by("section_id", "number")
-        .values_list("pk", "section_id", "due_date", "status", "progress_percent", "last_report_at", "rollup_weight",
-                     "closed_at", "reporting_cycle")
-    ):
+    day_of = local_dates()
+    check_required, plan_cycle = plan.completion_check_required, plan.reporting_cycle
+    for pk, section_id, due, status, percent, approved_at, weight, closed_at, cycle in items:
         who, reported = measured_elsewhere.get(pk, ("", percent if approved_at else None))
         by_section[section_id].append(
             rollup.ItemFacts(
                 key=pk, due_date=due, status=status, reported_percent=reported, measured_by=who,
-                last_report_on=local_date(last_lead_report.get(pk)),
-                targets=tuple(rollup.TargetFacts(kind, value, current, t_due or due) for kind, value, current, t_due in targets[pk]),
+                last_report_on=day_of(last_lead_report.get(pk)), targets=tuple(targets.get(pk, ())),
                 weight=float(weight), checkpoints=tuple(checkpoints.get(pk, ())),
-                awaiting_check=status == WorkItem.Status.DONE and plan.completion_check_required and closed_at is None,
-                cycle_months=cycle_months(cycle or plan.reporting_cycle),
+                awaiting_check=status == WorkItem.Status.DONE and check_required and closed_at is None,
+                cycle_months=cycle_months(cycle or plan_cycle),
             )
         )
     rules = rollup.Rules(
