@@ -77,9 +77,10 @@ def plans_by_year() -> QuerySet[WorkPlan]:
     return WorkPlan.objects.order_by("-year", "organization")
 
 
-def plans_with_computed_at() -> list[WorkPlan]:
-    """plans_by_year, each with when its figures were computed (progress.selectors.plans_with_computed_at)."""
-    return progress_selectors.plans_with_computed_at()
+def plans_with_computed_at(*, also=()) -> tuple[list[WorkPlan], dict]:
+    """plans_by_year, each with when its figures were computed (progress.selectors.plans_with_computed_at),
+    and the cache's entries of the keys `also`, read in the same round trip."""
+    return progress_selectors.plans_with_computed_at_and(keys=also)
 
 
 def default_as_of(*, plan: WorkPlan, today: datetime.date) -> datetime.date | None:

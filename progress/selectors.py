@@ -153,11 +153,18 @@ def plans_with_computed_at() -> list[WorkPlan]:
     plans' texts (the imported document, the general requirements): the dashboard's year picker and
     the key of its cached page. Kept in the cache: a plan saved or deleted and every roll-up stored
     forget it (services.plans_forget), the time limit is a backstop for bulk updates."""
-    plans = cache.get(PLANS_KEY)
+    return plans_with_computed_at_and(keys=())[0]
+
+
+def plans_with_computed_at_and(*, keys) -> tuple[list[WorkPlan], dict]:
+    """plans_with_computed_at, and the cache's entries of `keys` read in the same round trip (a page
+    cached for a view of them, say)."""
+    found = cache.get_many([PLANS_KEY, *keys])
+    plans = found.pop(PLANS_KEY, None)
     if plans is None:
         plans = _plans_computed.all()  # compiled once per process (core.prepared)
         cache.set(PLANS_KEY, plans, PLANS_SECONDS)
-    return plans
+    return plans, found
 
 
 def plan_computed_at(*, plan) -> datetime.datetime | None:
