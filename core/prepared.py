@@ -61,3 +61,9 @@ class PreparedQuery:
     def first(self, value=None):
         rows = self.all(value)
         return rows[0] if rows else None
+
+
+def database_scoped(key: str) -> str:
+    """A cache key for rows of the default database, named with that database: two portals (or the
+    benches' databases of two sizes) sharing one Redis never read each other's users or plans."""
+    return f"{key}@{connections['default'].settings_dict['NAME']}"

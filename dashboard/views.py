@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.prepared import database_scoped
 from core.querystring import int_param
 from departments.models import Department
 from progress import selectors as progress_selectors
@@ -142,7 +143,7 @@ def _page_key(request) -> str | None:
     groups = sorted(name for name in _group_names(user))
     who = f"{user.is_superuser:d}{user.is_staff:d}:" + "\n".join(groups)
     digest = hashlib.sha1(f"{who}\n{request.get_full_path()}\n{get_language()}".encode()).hexdigest()[:20]
-    return f"dashboard-page:{digest}"
+    return database_scoped(f"dashboard-page:{digest}")
 
 
 def _page_stamp(body_key: str, plans: list) -> str:

@@ -17,7 +17,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from core.prepared import PreparedQuery
+from core.prepared import PreparedQuery, database_scoped
 from departments.selectors import group_names_loaded, group_names_subquery, nav_flags
 
 from .selectors import unread_count_subquery
@@ -27,7 +27,7 @@ _user_query = None
 
 
 def frame_key(user_id) -> str:
-    return f"user-frame:{user_id}"
+    return database_scoped(f"user-frame:{user_id}")
 
 
 def _loaded_user_query() -> PreparedQuery:

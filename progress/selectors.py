@@ -10,7 +10,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext as _
 
 from core.dates import local_date
-from core.prepared import PreparedQuery
+from core.prepared import PreparedQuery, database_scoped
 from departments.models import Membership
 from tasks.extensions import ItemFigure, TimelineEvent
 from tasks.models import Checkpoint, Responsibility, WorkItem, WorkPlan
@@ -141,7 +141,13 @@ def item_snapshots_as_of(*, plan, day: datetime.date, section_id: int | None = N
     return list(item_snapshots_as_of_queryset(plan=plan, day=day, section_id=section_id, item_ids=item_ids))
 
 
-PLANS_KEY, PLANS_SECONDS = "plans-computed-at", 60
+PLANS_SECONDS = 60
+
+
+def plans_key() -> str:
+    return database_scoped("plans-computed-at")
+
+
 _plans_computed = PreparedQuery(
     WorkPlan, lambda: WorkPlan.objects.order_by("-year", "organization").defer("source_text", "general_requirements")
     .annotate(computed_at=F("rollup__computed_at")), takes_value=False
@@ -159,11 +165,12 @@ def plans_with_computed_at() -> list[WorkPlan]:
 def plans_with_computed_at_and(*, keys) -> tuple[list[WorkPlan], dict]:
     """plans_with_computed_at, and the cache's entries of `keys` read in the same round trip (a page
     cached for a view of them, say)."""
-    found = cache.get_many([PLANS_KEY, *keys])
-    plans = found.pop(PLANS_KEY, None)
+    key = plans_key()
+    found = cache.get_many([key, *keys])
+    plans = found.pop(key, None)
     if plans is None:
         plans = _plans_computed.all()  # compiled once per process (core.prepared)
-        cache.set(PLANS_KEY, plans, PLANS_SECONDS)
+        cache.set(key, plans, PLANS_SECONDS)
     return plans, found
 
 

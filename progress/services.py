@@ -524,8 +524,9 @@ def rollup_store(*, plan: WorkPlan, result: rollup.PlanRollupResult, now: dateti
 def plans_forget() -> None:
     """Forget the cached list of plans with their figures' times (selectors.plans_with_computed_at), now and
     once the current transaction commits (a request in between may have cached the rows as they were)."""
-    cache.delete(selectors.PLANS_KEY)
-    transaction.on_commit(partial(cache.delete, selectors.PLANS_KEY))
+    key = selectors.plans_key()
+    cache.delete(key)
+    transaction.on_commit(partial(cache.delete, key))
 
 
 def rollup_schedule(*, plan_id: int) -> None:
