@@ -87,9 +87,10 @@ THIRD_PARTY_APPS = [
     # production hardening: the Content-Security-Policy header; log-in lock-out
     "csp",
     "axes",
-    # REST API: DRF with token auth, django-filter, OpenAPI with a self-hosted Swagger UI
+    # REST API: DRF with expiring, hashed, per-device tokens (django-rest-knox), django-filter,
+    # OpenAPI with a self-hosted Swagger UI
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -338,7 +339,7 @@ LOGGING = {
 # "WWW-Authenticate: Token"; the browser's session works too (with CSRF).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "departments.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.IsActiveUser"],
@@ -353,6 +354,13 @@ REST_FRAMEWORK = {
     # JSON only: /api/v1/docs/ is the page to try the API in (DRF's browsable pages need inline styles, refused by the CSP).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+}
+# API tokens (django-rest-knox): only their hash is stored; each expires API_TOKEN_DAYS after it
+# was issued (a client asks POST /api/v1/auth/token/ again); "Authorization: Token <token>" as before.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "unionplan API",

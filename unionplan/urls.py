@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from departments.views import PasswordChange
+from departments.views import PasswordChange, api_tokens
 
 from . import health
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", login_required(PasswordChange.as_view()), name="password_change"),
+    path("accounts/api-tokens/", api_tokens, name="api_tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
     *[
         re_path(rf"^admin/tasks/{model}/(?P<rest>.*)$",

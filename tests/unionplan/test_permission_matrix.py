@@ -147,6 +147,9 @@ def _rows(w):
         "supervision:my-work": [("GET", reverse("supervision:my-work"), None, everyone(200))],
         "supervision:landing": [("GET", reverse("supervision:landing"), None, everyone(302))],
         "password_change": [("GET", reverse("password_change"), None, everyone(200))],
+        # each person's own tokens; a token that is not theirs (or none) is "no longer exists", back to the page
+        "api_tokens": [("GET", reverse("api_tokens"), None, everyone(200)),
+                       ("POST", reverse("api_tokens"), {"token": "0" * 15}, everyone(302))],
         "progress:review-queue": [("GET", reverse("progress:review-queue"), None, everyone(200))],
         "progress:report-create": [
             ("GET", reverse("progress:report-create", args=[item.pk]), None,
@@ -272,6 +275,12 @@ def _rows(w):
              only({"plan_admin": 405})),
             ("POST", reverse("departments:person-roles", args=[w["users"]["other_staff"].pk]),
              {"roles": ["supervision"]}, admin_post),
+        ],
+        "departments:person-api-tokens-revoke": [
+            ("GET", reverse("departments:person-api-tokens-revoke", args=[w["users"]["other_staff"].pk]), None,
+             only({"plan_admin": 405})),
+            ("POST", reverse("departments:person-api-tokens-revoke", args=[w["users"]["other_staff"].pk]), {},
+             admin_post),
         ],
         "departments:person-deactivate": [
             ("GET", reverse("departments:person-deactivate", args=[w["users"]["other_staff"].pk]), None,
