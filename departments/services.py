@@ -370,11 +370,11 @@ def department_holdings(*, department: Department) -> list[str]:
 
 
 @transaction.atomic
-def department_deactivate(*, department: Department, successor: Department | None = None) -> int:
+def department_deactivate(*, department: Department, successor: Department | None = None, actor=None) -> int:
     """Deactivate a department; what it holds goes to `successor` first, so nothing is orphaned.
 
     Refused (DepartmentStillResponsible) when it holds anything and no successor is named.
-    Returns how many things changed hands.
+    Returns how many things changed hands. Audited (部室移交) with `actor` (see security_event_by).
     """
     if successor is not None and successor.pk == department.pk:
         raise DepartmentStillResponsible(_("A department cannot hand its items to itself."))
@@ -393,6 +393,10 @@ def department_deactivate(*, department: Department, successor: Department | Non
             moved += count or 0
     department.is_active = False
     department.save(update_fields=["is_active"])
+    security_event_by(kind=SecurityEvent.Kind.DEPARTMENT_HANDED_OVER, actor=actor, detail=(
+        _("%(name)s → %(successor)s: %(count)d moved") % {"name": department.name, "successor": successor.name,
+                                                          "count": moved}
+        if successor is not None else _("%(name)s deactivated, nothing to hand over") % {"name": department.name}))
     return moved
 
 
@@ -423,6 +427,14 @@ def security_event_record(*, kind: str, user=None, username: str = "", request=N
         path=request.get_full_path()[:300] if request is not None else "",
         detail=detail[:500],
     )
+
+
+def security_event_by(*, kind: str, actor, detail: str = "", request=None):
+    """An event of something done by `actor`: a user (request.user from a page or the API), a
+    command's name ("manage.py backup"), or None for the system itself (recorded as 系统)."""
+    if actor is None or isinstance(actor, str):
+        return security_event_record(kind=kind, username=actor or _("system"), detail=detail, request=request)
+    return security_event_record(kind=kind, user=actor, detail=detail, request=request)
 
 
 def security_events_sweep(*, now=None) -> int:

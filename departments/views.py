@@ -42,7 +42,8 @@ def department_deactivate(request, department_id: int):
                                     holdings=holdings)
     if request.method == "POST" and form.is_valid():
         try:
-            moved = services.department_deactivate(department=department, successor=form.cleaned_data["successor"])
+            moved = services.department_deactivate(department=department, successor=form.cleaned_data["successor"],
+                                                   actor=request.user)
         except services.DepartmentStillResponsible as error:
             form.add_error("successor", str(error))
         else:
