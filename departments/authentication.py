@@ -9,6 +9,8 @@ from hmac import compare_digest
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.models import get_token_model
@@ -35,3 +37,13 @@ class ApiTokenAuthentication(TokenAuthentication):
                 raise exceptions.AuthenticationFailed(_("This account is deactivated."))
             return auth_token.user, auth_token
         raise exceptions.AuthenticationFailed(_("Invalid API token."))
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's security scheme: the same "tokenAuth" as DRF's tokens (a header "Token <token>")."""
+
+    target_class = "departments.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")

@@ -375,6 +375,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Links between operations (a created report → read it, review it; unionplan/openapi.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "unionplan.openapi.add_links"],
     "ENUM_NAME_OVERRIDES": {
         "WorkItemStatusEnum": "tasks.models.WorkItem.Status",
         "LightEnum": "progress.models.Light",
