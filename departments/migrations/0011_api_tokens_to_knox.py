@@ -21,6 +21,10 @@ def move_tokens(apps, schema_editor):
         cursor.execute("SELECT key, user_id, created FROM authtoken_token")
         rows = cursor.fetchall()
     for key, user_id, created in rows:
+        if isinstance(created, str):
+            created = datetime.datetime.fromisoformat(created)
+        if created is not None and created.tzinfo is None:
+            created = created.replace(tzinfo=datetime.timezone.utc)  # as Django stores them (UTC)
         digest = hash_token(key)
         AuthToken(digest=digest, token_key=key[:CONSTANTS.TOKEN_KEY_LENGTH], user_id=user_id, expiry=expiry).save()
         AuthToken.objects.filter(pk=digest).update(created=created)
