@@ -15,17 +15,30 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-setup: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py import_plan $(PLAN)
-	$(PY) manage.py seed_demo
-	$(PY) manage.py seed_demo_year
+# One line per step, then what the step produced (the plan's summary, the demo accounts); `make run V=1`
+# shows the commands and every line of their output.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+QUIET := --verbosity 0
+endif
 
+setup: install
+	@echo "[setup 1/4] database: applying migrations"
+	$(Q)$(PY) manage.py migrate --noinput $(QUIET)
+	@echo "[setup 2/4] plan: importing $(PLAN)"
+	$(Q)$(PY) manage.py import_plan $(PLAN) $(QUIET)
+	@echo "[setup 3/4] demo accounts"
+	$(Q)$(PY) manage.py seed_demo
+	@echo "[setup 4/4] demo year (reports, 督办, 考核; about two minutes the first time)"
+	$(Q)$(PY) manage.py seed_demo_year
+
+# Another address or port: make run HOST=127.0.0.1:8001 (or HOST=0.0.0.0:8000 to be reached from the network).
 run: setup
 	@echo
 	@echo "  unionplan → http://$(HOST)/   web + Celery worker + beat (Ctrl-C stops all three)"
 	@echo
-	$(PY) -m unionplan.launcher --host $(HOST)
+	$(Q)$(PY) -m unionplan.launcher --host $(HOST) $(if $(filter 0,$(V)),--quiet,)
 
 # Unused imports and the import rules first (seconds), then the suite over every core (pytest-xdist).
 test: install

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.widgets import DateInput
 
 from progress.evidence import validate_evidence
-from progress.forms import MultipleFileField
+from progress.forms import MultipleFileField, lazy_formatted
 
 from .models import Part, Scheme
 from .services import MAX_EVIDENCE_PER_ENTRY
@@ -43,8 +43,8 @@ class EntryForm(forms.Form):
                            help_text=_("What was done against the targets, with figures; what is left."),
                            error_messages={"required": _("Say what was done and how far the item came.")})
     evidence = MultipleFileField(label=_("Evidence files"), required=False,
-                                 help_text=_("Up to %(count)d files per item, checked like a report's.")
-                                 % {"count": MAX_EVIDENCE_PER_ENTRY})
+                                 help_text=lazy_formatted(_("Up to %(count)d files per item, checked like a report's."),
+                                                          count=MAX_EVIDENCE_PER_ENTRY))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_evidence(self):

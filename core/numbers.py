@@ -31,3 +31,10 @@ def quantity(value, unit: str = "") -> str:
         return f"{_trimmed(value, 2)}{unit}"
     except (InvalidOperation, ValueError):
         return NONE
+
+
+def plain(value) -> str:
+    """For a form's input: 3500.00 -> "3500", 2.50 -> "2.5" (no grouping: the browser's number field reads it back)."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(str(value)).normalize():f}"

@@ -77,6 +77,24 @@ def plans_by_year() -> QuerySet[WorkPlan]:
     return WorkPlan.objects.order_by("-year", "organization")
 
 
+def plans_with_stamps() -> QuerySet[WorkPlan]:
+    """plans_by_year, each with what its cached body depends on besides the day: when its figures were
+    computed (`computed_at`) and when it last chased anyone (`chased_at`: the late list says 已催办)."""
+    from django.db.models import F
+
+    from supervision.models import Chase
+
+    last = Chase.objects.filter(plan=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    return plans_by_year().annotate(computed_at=F("rollup__computed_at"), chased_at=Subquery(last))
+
+
+def late_board(*, plan: WorkPlan, today: datetime.date, limit: int | None = 20, page=None):
+    """Who is late on `plan`, by name, worst first (supervision's one rule of late, read there)."""
+    from supervision import selectors as supervision_selectors
+
+    return supervision_selectors.late_board(plan=plan, today=today, limit=limit, page=page)
+
+
 def default_as_of(*, plan: WorkPlan, today: datetime.date) -> datetime.date | None:
     """A plan whose year is over is shown as it stood on its last day, not as "0 days left, all overdue"."""
     return plan.year_end if today > plan.year_end else None
@@ -397,14 +415,16 @@ _UNKNOWN = object()
 
 
 def body_cache_key(*, plan: WorkPlan, today: datetime.date, language: str, as_of: datetime.date | None = None,
-                   computed_at=_UNKNOWN) -> str:
-    """The dashboard's body changes only when the roll-up is stored again, the day turns, the language
-    differs or another day is asked for: a key of those serves every leader from one render (one query,
-    none when the caller loaded the plan's `computed_at` already)."""
+                   computed_at=_UNKNOWN, chased_at=None) -> str:
+    """The dashboard's body changes only when the roll-up is stored again, someone is chased (the late
+    list says 已催办), the day turns, the language differs or another day is asked for: a key of those
+    serves every leader from one render (one query, none when the caller loaded the plan's `computed_at`
+    and `chased_at` already: plans_with_stamps)."""
     computed = (PlanRollup.objects.filter(plan=plan).values_list("computed_at", flat=True).first()
                 if computed_at is _UNKNOWN else computed_at)
     stamp = computed.timestamp() if computed else "none"
-    return f"dashboard-body:{plan.pk}:{stamp}:{today.isoformat()}:{language}:{as_of or 'today'}"
+    chased = chased_at.timestamp() if chased_at else "none"
+    return f"dashboard-body:{plan.pk}:{stamp}:{chased}:{today.isoformat()}:{language}:{as_of or 'today'}"
 
 
 # ---------------------------------------------------------------------------

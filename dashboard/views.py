@@ -1,12 +1,12 @@
 """Thin views of the leadership dashboard, its drill-downs and the bulletins (read from the stored roll-up)."""
 
 from django.contrib.auth.decorators import login_required
+import datetime
 import hashlib
 import re
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.querystring import int_param
 from departments.models import Department
 from progress import selectors as progress_selectors
+from supervision import permissions as supervision_permissions
 from tasks import extensions
 from tasks import selectors as plan_selectors
 from tasks.models import Section, WorkPlan
@@ -166,33 +167,56 @@ def _personal(page: str, request) -> str:
     return page.replace(_WHO, escape(display_name(request.user))).replace(_CSRF, get_token(request))
 
 
+LATE_SHOWN = 20  # late items and departments the dashboard names; 全部 lists every one
+# Where the 一键催办 action goes in the (shared, cached) body: filled per view for those who may chase.
+_LATE_ACTION = "<!--late-action-->"
+
+
+def _late_action(request, *, plan, chase_ids: list[int], today, csrf: str | None = None) -> str:
+    """The 一键催办 form for who may chase (督查, leadership), else nothing: a small fragment of its own,
+    so the cached body stays the same for every viewer."""
+    if not chase_ids or not supervision_permissions.can_chase(request.user):
+        return ""
+    context = {"plan": plan, "chase_ids": chase_ids, "reply_by": today + datetime.timedelta(days=3),
+               "next": request.get_full_path() + "#late"}
+    if csrf is not None:  # a page cached for everyone with the viewer's groups: the token is filled in per view
+        context["csrf_token"] = csrf
+    return render_to_string("dashboard/_late_action.html", context, request=request)
+
+
 @login_required
 def dashboard(request):
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
     # One query gives the year picker's plans, the plan shown and when its figures were computed (the
     # cached body's key): a cached view costs the session, the user and this.
-    plans = list(selectors.plans_by_year().annotate(computed_at=F("rollup__computed_at")))
+    plans = list(selectors.plans_with_stamps())
     plan = _plan_among(request, plans)
     today = timezone.localdate()
     as_of, date_problem = _as_of(request, plan, today)
     key = selectors.body_cache_key(plan=plan, today=today, language=get_language(), as_of=as_of,
-                                   computed_at=plan.computed_at)
+                                   computed_at=plan.computed_at, chased_at=plan.chased_at)
     page_key = _page_key(request, key, plans)
     page = cache.get(page_key) if page_key else None
     if page is not None:
         return HttpResponse(_personal(page, request))
-    body, context = cache.get(key), {}
-    if body is None:
+    cached, context = cache.get(key), {}
+    if isinstance(cached, dict):
+        body, chase_ids = cached["body"], cached["chase_ids"]
+    else:
         data = selectors.dashboard(plan=plan, today=today, as_of=as_of)
         links = extensions.section_links(plan)
         for card in data.cards:
             card.links = links.get(card.section.pk, [])
         chart = _chart(data)
+        late = None if as_of else selectors.late_board(plan=plan, today=today, limit=LATE_SHOWN)
         context = {"data": data, "chart": chart, "trend_rows": _trend_rows(chart),
-                   "department_rows": _department_rows(data, plan)}
+                   "department_rows": _department_rows(data, plan), "late": late}
         body = render_to_string("dashboard/_body.html", {"plan": plan, **context}, request=request)
-        cache.set(key, body, 60 * 60)
+        chase_ids = late.chase_ids if late else []
+        cache.set(key, {"body": body, "chase_ids": chase_ids}, 60 * 60)
+    body = body.replace(_LATE_ACTION, _late_action(request, plan=plan, chase_ids=chase_ids, today=today,
+                                                   csrf=_CSRF if page_key else None) if not as_of else "")
     page = render_to_string(
         "dashboard/dashboard.html",
         {"plan": plan, "body": mark_safe(body), "plans": plans, "as_of": as_of,
@@ -206,6 +230,20 @@ def dashboard(request):
         page = _personal(page, request)
     response = HttpResponse(page)
     return response
+
+
+@login_required
+def late(request):
+    """Every late item and department of the plan (the dashboard names the worst 20), with 一键催办."""
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    plan = _dashboard_plan(request)
+    today = timezone.localdate()
+    board = selectors.late_board(plan=plan, today=today, limit=None, page=request.GET.get("page") or 1)
+    return render(request, "dashboard/late.html", {
+        "plan": plan, "late": board, "today": today, "page": board.page, "query": f"year={plan.year}&",
+        "late_action": mark_safe(_late_action(request, plan=plan, chase_ids=board.chase_ids, today=today)),
+    })
 
 
 def _items_page(request, *, plan, section=None, department=None, row=None, extra=None, **filters):

@@ -183,6 +183,8 @@ class SecurityEvent(models.Model):
         ROLES_CHANGED = "roles_changed", _("roles changed")
         MEMBERSHIP_CHANGED = "membership_changed", _("department membership changed")
         PASSWORD_CHANGED = "password_changed", _("password changed")
+        PASSWORD_RESET_ASKED = "password_reset_asked", _("password reset asked by e-mail")
+        PASSWORD_RESET = "password_reset", _("password reset through the e-mailed link")
         EVIDENCE_DOWNLOADED = "evidence_downloaded", _("department-only evidence downloaded")
         API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
         API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")

@@ -17,3 +17,12 @@ ROLE_GROUP_LABELS = {
     SUPERVISION_GROUP: _("supervision office"),
     PLAN_ADMIN_GROUP: _("plan admin"),
 }
+
+
+def role_label(code: str) -> str:
+    """What a role code of the people list (member, head, leadership, supervision, plan_admin) is called on a page."""
+    from .models import Membership  # the models import nothing from here; the import waits for the call
+
+    if code in Membership.Role.values:
+        return str(Membership.Role(code).label)
+    return str(ROLE_GROUP_LABELS.get(code, code))

@@ -311,6 +311,48 @@ def password_reset_by_admin(*, user, by) -> str:
     return password
 
 
+def password_reset_allowed(*, email: str, request) -> bool:
+    """Whether one more 忘记密码 mail may go to `email` from this client: PASSWORD_RESET_PER_HOUR each an
+    hour (per address typed and per client address), so the form sends no flood of mail to anyone. The
+    answer on the page is the same either way, and the same for an address nobody has: no enumeration.
+    A cache outage lets the request through (the mail carries only a link for the address's owner)."""
+    import hashlib
+
+    from django.conf import settings
+    from django.core.cache import cache
+
+    limit = settings.PASSWORD_RESET_PER_HOUR
+    keys = [f"password-reset:{kind}:{hashlib.sha256(value.encode()).hexdigest()[:24]}"
+            for kind, value in (("email", email.strip().lower()), ("client", _request_address(request) or "-"))]
+    allowed = True
+    for key in keys:
+        cache.add(key, 0, 60 * 60)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # gone between add and incr, or the cache is down (IGNORE_EXCEPTIONS)
+            count = 1
+        allowed = allowed and (count or 1) <= limit
+    return allowed
+
+
+def password_reset_asked(*, email: str, request, accounts: int, sent: bool) -> None:
+    """Audit a 忘记密码 request: the address typed, from where, and whether mail went out."""
+    detail = (f"accounts: {accounts}; mail sent" if sent else f"accounts: {accounts}; refused: too many requests")
+    security_event_record(kind=SecurityEvent.Kind.PASSWORD_RESET_ASKED, username=email, request=request,
+                          detail=detail)
+
+
+def password_reset_done(*, user, request) -> None:
+    """The person set a new password through the e-mailed link: no forced change left, their API tokens
+    end (sessions end with Django's session hash), a lock-out of their name is lifted, and it is audited."""
+    from axes.utils import reset as axes_reset
+
+    password_chosen(user=user)
+    _revoke_tokens(user, why=_("password reset"))
+    axes_reset(username=user.get_username())
+    security_event_record(kind=SecurityEvent.Kind.PASSWORD_RESET, user=user, request=request)
+
+
 def password_chosen(*, user) -> None:
     """The person chose their own password: no more forced change."""
     Profile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)

@@ -23,7 +23,7 @@ from .forms import DepartmentDeactivateForm, PeopleUploadForm
 from .importer.people import PeopleFileError, read_people_file
 from .models import Department, ImportJob, SecurityEvent
 from .permissions import can_manage_departments, can_read_security_events
-from .roles import ROLE_GROUP_LABELS
+from .roles import ROLE_GROUP_LABELS, role_label
 
 SESSION_KEY = "people_upload_job"
 
@@ -83,7 +83,8 @@ def person_roles(request, user_id: int):
 
 def _people_preview_context(job: ImportJob, *, form=None, reactivate=()) -> dict:
     preview = job.preview or {}
-    return {"form": form or PeopleUploadForm(), "job": job, "preview": preview.get("rows"),
+    rows = [row | {"role_label": role_label(row.get("role", ""))} for row in preview.get("rows") or []]
+    return {"form": form or PeopleUploadForm(), "job": job, "preview": rows if preview.get("rows") is not None else None,
             "has_errors": preview.get("has_errors", False), "reactivate": set(reactivate)}
 
 
@@ -232,6 +233,55 @@ def person_api_tokens_revoke(request, user_id: int):
     messages.success(request, _("%(count)d API tokens of %(name)s were revoked.") % {
         "count": count, "name": display_name(person)})
     return redirect(reverse("departments:people") + f"#person-{person.pk}")
+
+
+def _reset_by_email() -> bool:
+    return settings.PASSWORD_RESET_BY_EMAIL
+
+
+class LogIn(auth_views.LoginView):
+    """Log-in; the page offers 忘记密码 by e-mail where mail goes out, else says to ask a plan admin."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"password_reset_by_email": _reset_by_email()}
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """忘记密码: a link by e-mail where mail is configured (PASSWORD_RESET_BY_EMAIL), else the page says to ask
+    a plan admin. The same answer for every address typed, known or not (no enumeration); a few mails an
+    hour at most to one address or from one client (services.password_reset_allowed); every request audited."""
+
+    template_name = "registration/password_reset_form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"by_email": _reset_by_email()}
+
+    def post(self, request, *args, **kwargs):
+        if not _reset_by_email():
+            return self.get(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        accounts = len(list(form.get_users(email)))
+        sent = services.password_reset_allowed(email=email, request=self.request)
+        if sent:
+            super().form_valid(form)  # mails each matching account its link (none for an unknown address)
+        services.password_reset_asked(email=email, request=self.request, accounts=accounts, sent=sent)
+        return redirect(self.get_success_url())
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """The e-mailed link: a new password twice; a used or expired link says so (no 500)."""
+
+    template_name = "registration/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_reset_done(user=form.user, request=self.request)
+        return response
 
 
 @allowed_only(can_manage_departments)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from core import numbers
 from tasks.models import Checkpoint, Target, Visibility, WorkItem
 
 from .evidence import (
@@ -38,6 +40,22 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def _formatted(text, values: dict) -> str:
+    return str(text) % values
+
+
+_lazy_formatted = lazy(_formatted, str)
+
+
+def lazy_formatted(text, **values):
+    """A lazy message with its numbers filled in when shown, in the reader's language.
+
+    `_("… %(count)d …") % {...}` on a form's class translates once, at import, in the default
+    language: the English page showed the Chinese help text.
+    """
+    return _lazy_formatted(text, values)
+
+
 def _target_field(target: Target) -> forms.DecimalField:
     rate = target.kind in (Target.Kind.PERCENTAGE, Target.Kind.COVERAGE)
     label = target.label
@@ -46,7 +64,7 @@ def _target_field(target: Target) -> forms.DecimalField:
     elif target.target_value is None:
         help_text = _("Target: to be set (%(unit)s)") % {"unit": target.unit or "—"}
     else:
-        help_text = _("Target: %(value)s %(unit)s") % {"value": f"{target.target_value:g}", "unit": target.unit}
+        help_text = _("Target: %(value)s %(unit)s") % {"value": numbers.quantity(target.target_value), "unit": target.unit}
     return forms.DecimalField(
         label=label,
         required=False,
@@ -80,8 +98,10 @@ class ProgressReportForm(forms.Form):
     evidence = MultipleFileField(
         label=_("Evidence files"),
         required=False,
-        help_text=_("Up to %(count)d files: PDF, Word, Excel, PowerPoint, images, text or zip; at most 10 MB each.")
-        % {"count": MAX_EVIDENCE_FILES},
+        help_text=lazy_formatted(
+            _("Up to %(count)d files: PDF, Word, Excel, PowerPoint, images, text or zip; at most 10 MB each."),
+            count=MAX_EVIDENCE_FILES,
+        ),
         widget=MultipleFileInput(attrs={
             # Checked in the browser before anything is sent (static/js/unionplan.js); the server checks again.
             "accept": ",".join(ALLOWED), "data-max-bytes": MAX_EVIDENCE_BYTES, "data-max-files": MAX_EVIDENCE_FILES,
@@ -152,7 +172,7 @@ class ProgressReportForm(forms.Form):
             self.fields["department"].initial = returned.department_id
             for reading in returned.readings.all():
                 if f"target_{reading.target_id}" in self.fields:
-                    self.fields[f"target_{reading.target_id}"].initial = f"{reading.value.normalize():f}"
+                    self.fields[f"target_{reading.target_id}"].initial = numbers.plain(reading.value)
         self.fields["kept"].initial = list(self.fields["kept"].queryset.values_list("pk", flat=True))
         self.fields["pending"].initial = list(self.fields["pending"].queryset.values_list("pk", flat=True))
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, Q, Window
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from notifications.audiences import staff_of
-from progress.models import ProgressReport
+from departments.models import Department
+from progress.models import ItemRollup, Light, ProgressReport
 from tasks.extensions import TimelineEvent
-from tasks.models import Checkpoint, Responsibility, WorkItem, WorkPlan
+from tasks.models import Checkpoint, Responsibility, Section, WorkItem, WorkPlan
 
 from .models import (
     Chase,
@@ -273,3 +274,123 @@ def summary_rows(*, plan: WorkPlan, department_ids=None) -> list[SummaryRow]:
     for report in SummaryReport.objects.filter(requirement__in=requirements).select_related("author").order_by("created_at"):
         latest[(report.requirement_id, report.department_id)] = report
     return [SummaryRow(r, d, latest.get((r.pk, d.pk))) for r in requirements for d in responsible]
+
+
+# ---------------------------------------------------------------------------
+# Who is late (the one rule: 一键催办, the desk and the dashboard all read it here).
+
+
+def late_q(prefix: str = "") -> Q:
+    """An item is late when it is not done and its official figures (the roll-up) say it is red, overdue or
+    not reported this cycle. `prefix` reaches the ItemRollup from another model ("item__rollup__")."""
+    return Q(**{f"{prefix}is_done": False}) & (
+        Q(**{f"{prefix}light": Light.RED}) | Q(**{f"{prefix}is_overdue": True})
+        | Q(**{f"{prefix}reported_this_cycle": False}))
+
+
+@dataclass(frozen=True)
+class Late:
+    """A department and the items it is late on (overdue, red, or not reported this cycle)."""
+
+    department: Department
+    items: tuple[WorkItem, ...]
+
+
+def late_departments(*, plan: WorkPlan, section: Section | None = None, item: WorkItem | None = None,
+                     department: Department | None = None) -> list[Late]:
+    """The lead departments of the scope's items that are late, each with its late items: two queries."""
+    rollups = ItemRollup.objects.filter(late_q(), item__section__plan=plan).select_related("item__section")
+    if section is not None:
+        rollups = rollups.filter(item__section=section)
+    if item is not None:
+        rollups = rollups.filter(item=item)
+    late_items = {r.item_id: r.item for r in rollups}
+    by_department: dict[int, list[WorkItem]] = {}
+    departments: dict[int, Department] = {}
+    for responsibility in Responsibility.objects.filter(item_id__in=late_items, role="lead").select_related("department"):
+        if department is not None and responsibility.department_id != department.pk:
+            continue
+        departments[responsibility.department_id] = responsibility.department
+        by_department.setdefault(responsibility.department_id, []).append(late_items[responsibility.item_id])
+    return [Late(departments[pk], tuple(sorted(items, key=lambda i: (i.section.number, i.number))))
+            for pk, items in sorted(by_department.items(), key=lambda pair: departments[pair[0]].order)]
+
+
+@dataclass
+class LateItem:
+    """One late item with its lead department and why it is late (worst first: overdue, red, unreported)."""
+
+    item: WorkItem
+    department: Department
+    overdue: bool
+    red: bool
+    unreported: bool
+
+
+@dataclass
+class LateDepartment:
+    """A lead department with how many of its items are late, and when it was last chased on this plan."""
+
+    department: Department
+    items: int
+    overdue: int
+    red: int
+    unreported: int
+    last_chased: datetime.datetime | None
+
+
+@dataclass
+class LateBoard:
+    """Who is late, by name, worst first: the first `limit` items and departments, and how many in all."""
+
+    items: list[LateItem]
+    departments: list[LateDepartment]
+    items_total: int
+    departments_total: int
+    chase_ids: list[int]  # the late departments (every one, not only those shown) not chased today
+    page: object = None  # the full list's page of items (django.core.paginator.Page), else None
+
+
+def late_board(*, plan: WorkPlan, today: datetime.date, limit: int | None = 20, page: int | str | None = None,
+               per_page: int = 100) -> LateBoard:
+    """The late items and departments of `plan` by `late_q`, worst first: two queries, whatever the plan's
+    size (the departments are grouped in the database; only the first `limit` items are loaded). With
+    `page`, the items come a page at a time (one query more: their count) and every department is listed.
+
+    Worst first: overdue before red before not reported, then the earliest due date; departments by
+    overdue items, then red ones, then late ones."""
+    leads = Responsibility.objects.filter(late_q("item__rollup__"), role=Responsibility.Role.LEAD,
+                                          item__section__plan=plan)
+    # Red first by saying so (the light is a word; its alphabetical order means nothing).
+    red_first = Case(When(item__rollup__light=Light.RED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    rows = (leads.select_related("item__section", "item__rollup", "department")
+            .order_by("-item__rollup__is_overdue", red_first, "item__due_date", "item__section__number", "item__number"))
+    shown = None
+    if page is not None:  # the full list, a page of items at a time
+        from django.core.paginator import Paginator
+
+        shown = Paginator(rows, per_page).get_page(page)
+        rows = shown.object_list
+    elif limit:
+        rows = rows[:limit]
+    items = [LateItem(item=r.item, department=r.department, overdue=r.item.rollup.is_overdue,
+                      red=r.item.rollup.light == Light.RED, unreported=not r.item.rollup.reported_this_cycle)
+             for r in rows]
+    if shown is not None:
+        shown.object_list = items
+    chased = (ChaseTarget.objects.filter(chase__plan=plan, department=OuterRef("department_id"))
+              .order_by("-chase__created_at").values("chase__created_at")[:1])
+    groups = list(leads.order_by().values("department_id").annotate(
+        n=Count("pk"), overdue=Count("pk", filter=Q(item__rollup__is_overdue=True)),
+        red=Count("pk", filter=Q(item__rollup__light=Light.RED)),
+        unreported=Count("pk", filter=Q(item__rollup__reported_this_cycle=False)),
+        last_chased=Subquery(chased), order=Max("department__order"), name=Max("department__name")))
+    groups.sort(key=lambda g: (-g["overdue"], -g["red"], -g["n"], g["order"], g["name"]))
+    departments = [LateDepartment(department=Department(pk=g["department_id"], name=g["name"], order=g["order"]),
+                                  items=g["n"], overdue=g["overdue"], red=g["red"], unreported=g["unreported"],
+                                  last_chased=g["last_chased"]) for g in groups]
+    chase_ids = [d.department.pk for d in departments
+                 if d.last_chased is None or timezone.localtime(d.last_chased).date() != today]
+    return LateBoard(items=items, departments=departments[:limit] if limit and page is None else departments,
+                     items_total=sum(g["n"] for g in groups), departments_total=len(groups), chase_ids=chase_ids,
+                     page=shown)

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -261,6 +262,10 @@ def chase_create(request):
                                           reply_by=data["reply_by"], targets=form.targets(),
                                           item=scope["item"], section=scope["section"])
             messages.success(request, _("Chase sent to %(count)s departments.") % {"count": chase.targets.count()})
+            back = request.POST.get("next", "")  # the dashboard's late list, which then says 已催办
+            if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                        require_https=request.is_secure()):
+                return redirect(back)
             return redirect(chase)
         except ValidationError as error:
             _refused(form, error)

@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core import numbers
 from core.widgets import DateInput
 from departments.models import Department
 
@@ -84,7 +85,7 @@ class CheckpointForm(forms.Form):
             kwargs["initial"] = {
                 "due_date": checkpoint.due_date, "title": checkpoint.title,
                 "expected_percent": checkpoint.expected_percent, "department": checkpoint.department_id,
-                **{f"target_{value.target_id}": value.expected_value for value in checkpoint.target_values.all()},
+                **{f"target_{value.target_id}": numbers.plain(value.expected_value) for value in checkpoint.target_values.all()},
             }
         super().__init__(*args, **kwargs)
         self.item = item

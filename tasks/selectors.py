@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from core import numbers
 from departments.models import Department, Membership
 
 from . import extensions
@@ -134,11 +136,11 @@ def item_field_changes(*, item: WorkItem) -> list[TimelineEvent]:
     events = []
     item_history = WorkItem.history.filter(id=item.pk).select_related("history_user")
     for record, diffs in _field_changes(item_history, _ITEM_FIELDS, WorkItem):
-        text = "; ".join(f"{name}: {_display(old)} → {_display(new)}" for name, old, new in diffs)
+        text = _("; ").join(f"{name}{_(': ')}{_display(old)} → {_display(new)}" for name, old, new in diffs)
         events.append(TimelineEvent(record.history_date, record.history_user, "change", text))
     target_history = Target.history.filter(item_id=item.pk).select_related("history_user")
     for record, diffs in _field_changes(target_history, _TARGET_FIELDS, Target):
-        text = f"{record.subject}: " + "; ".join(f"{name} {_display(old)} → {_display(new)}" for name, old, new in diffs)
+        text = f"{record.subject}{_(': ')}" + _("; ").join(f"{name} {_display(old)} → {_display(new)}" for name, old, new in diffs)
         events.append(TimelineEvent(record.history_date, record.history_user, "change", text))
     events.extend(_checkpoint_events(item))
     return events
@@ -209,6 +211,8 @@ def _display(value) -> str:
         return str(ReportingCycle(value).label)
     if isinstance(value, Department):
         return value.name
+    if isinstance(value, Decimal):
+        return numbers.quantity(value)  # 3,500, never 3500.00
     return str(value)
 
 
@@ -264,7 +268,7 @@ def plan_settings_history(*, plan: WorkPlan, limit: int = 20) -> list[TimelineEv
         "history_date", "history_id"))
     events = []
     for record, diffs in _field_changes(records, PLAN_SETTINGS_EDITABLE, WorkPlan):
-        text = "; ".join(f"{name}: {_plan_display(old)} → {_plan_display(new)}" for name, old, new in diffs)
+        text = _("; ").join(f"{name}{_(': ')}{_plan_display(old)} → {_plan_display(new)}" for name, old, new in diffs)
         events.append(TimelineEvent(record.history_date, record.history_user, "change", text))
     return list(reversed(events))[:limit]
 

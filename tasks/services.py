@@ -942,7 +942,8 @@ class PlanExists(Exception):
 
 # What a plan's admins set once and next year's plan keeps.
 _PLAN_SETTINGS = ("review_required", "reporting_cycle", "reporting_day", "reminder_lead_days", "escalation_days",
-                  "instruction_reminder_days", "summary_reminder_days", "rollup_margin", "evidence_visibility")
+                  "instruction_reminder_days", "summary_reminder_days", "rollup_margin", "evidence_visibility",
+                  "completion_check_required", "extension_steps")
 
 
 def _clone_checkpoints(item: WorkItem, new_item: WorkItem, *, shift: int, targets: dict) -> None:

@@ -13,17 +13,22 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 GRACE_SECONDS = 10
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOG_DIR = BASE_DIR / "var" / "log"
 
 
-def commands(python: str, host: str) -> dict[str, list[str]]:
-    celery = [python, "-m", "celery", "-A", "unionplan"]
+def commands(python: str, host: str, *, quiet: bool = False) -> dict[str, list[str]]:
+    """The three commands; quiet (make run): no banners, the worker and beat speak only of warnings and errors."""
+    celery = [python, "-m", "celery", "-A", "unionplan"] + (["--quiet"] if quiet else [])
+    level = "WARNING" if quiet else "INFO"
     return {
         "web": [python, "manage.py", "runserver", host],
         # solo pool: one process, works on the embedded filesystem broker and on Redis alike.
-        "worker": celery + ["worker", "--pool=solo", "--loglevel=INFO", "--hostname=worker@%h"],
-        "beat": celery + ["beat", "--loglevel=INFO", "--pidfile="],
+        "worker": celery + ["worker", "--pool=solo", f"--loglevel={level}", "--hostname=worker@%h"],
+        "beat": celery + ["beat", f"--loglevel={level}", "--pidfile="],
     }
 
 
@@ -34,7 +39,7 @@ def _signal_group(process: subprocess.Popen, sig: int) -> None:
         pass
 
 
-def run(host: str) -> int:
+def run(host: str, *, quiet: bool = False) -> int:
     children: dict[str, subprocess.Popen] = {}
     stopping = False
 
@@ -44,15 +49,28 @@ def run(host: str) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    for name, command in commands(sys.executable, host).items():
-        children[name] = subprocess.Popen(command, start_new_session=True)
-        print(f"[launcher] {name} started (pid {children[name].pid})", flush=True)
+    logs = {}
+    environment = os.environ | ({"DJANGO_RUNSERVER_HIDE_WARNING": "true"} if quiet else {})
+    for name, command in commands(sys.executable, host, quiet=quiet).items():
+        # Quiet: the worker's and beat's own chatter (banners, the broker's notes) goes to var/log/,
+        # the console keeps the web server's requests and errors.
+        output = None
+        if quiet and name != "web":
+            logs[name] = LOG_DIR / f"{name}.log"
+            LOG_DIR.mkdir(parents=True, exist_ok=True)
+            output = logs[name].open("ab")
+        children[name] = subprocess.Popen(command, start_new_session=True, env=environment,
+                                          stdout=output, stderr=subprocess.STDOUT if output else None)
+        where = f", log {logs[name].relative_to(BASE_DIR)}" if name in logs else ""
+        print(f"[launcher] {name} started (pid {children[name].pid}{where})", flush=True)
     exit_code = 0
     while not stopping:
         for name, process in children.items():
             code = process.poll()
             if code is not None:
                 print(f"[launcher] {name} exited with {code}; stopping the others", flush=True)
+                if name in logs:  # why it stopped is at the end of its log
+                    sys.stdout.write("".join(logs[name].read_text(errors="replace").splitlines(True)[-20:]))
                 exit_code, stopping = code or 1, True
                 break
         time.sleep(0.5)
@@ -73,7 +91,9 @@ def run(host: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1:8000")
-    sys.exit(run(parser.parse_args().host))
+    parser.add_argument("--quiet", action="store_true", help="no banners; the worker and beat log warnings only")
+    arguments = parser.parse_args()
+    sys.exit(run(arguments.host, quiet=arguments.quiet))
 
 
 if __name__ == "__main__":

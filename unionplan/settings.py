@@ -197,6 +197,8 @@ AXES_RESET_ON_SUCCESS = True
 # The lock lasts the stated time from the last counted failure; tries while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# No "AXES: BEGIN version …" line on every manage.py command (make run printed it five times).
+AXES_VERBOSE = False
 # The client's address comes from the socket, unless the deployment says it has reverse proxies:
 # TRUSTED_PROXY_HOPS of them append to X-Forwarded-For (docker-compose.yml: its nginx, 1), and the
 # header counts only on a connection from TRUSTED_PROXIES (addresses or networks; compose: nginx's).
@@ -308,6 +310,12 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# 忘记密码 by e-mail is offered only where mail really goes out: EMAIL_HOST given in the environment (or a
+# backend other than the console's or the dummy); elsewhere the log-in page says to ask a plan admin, who
+# resets it on the people page. PASSWORD_RESET_BY_EMAIL says so outright either way.
+PASSWORD_RESET_BY_EMAIL = env.bool("PASSWORD_RESET_BY_EMAIL", default="EMAIL_HOST" in env.ENVIRON or EMAIL_BACKEND not in (
+    "django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.dummy.EmailBackend"))
+PASSWORD_RESET_PER_HOUR = env.int("PASSWORD_RESET_PER_HOUR", default=3)  # mails an hour to one address, or from one client
 
 # The shipped plan document that `make run` imports.
 SEED_PLAN_DOCUMENT = BASE_DIR / "tasks" / "plans" / "2020-city-union-work-plan.txt"
@@ -333,6 +341,10 @@ LOGGING = {
         # gunicorn's own lines (start-up, worker timeouts) go through the root handler like the rest.
         "gunicorn.error": {"level": "INFO", "propagate": True},
         "gunicorn.access": {"handlers": [], "propagate": False},
+        # runserver's "Watching for file changes with StatReloader" on every start and reload.
+        "django.utils.autoreload": {"level": "WARNING"},
+        # django-axes writes a line for every log-in and every sweep; lock-outs (its warnings) still show.
+        "axes": {"level": "WARNING"},
     },
 }
 

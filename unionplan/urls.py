@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from departments.views import PasswordChange, api_tokens
+from departments.views import LogIn, PasswordChange, PasswordReset, PasswordResetConfirm, api_tokens
 
 from . import health
 
@@ -24,10 +24,18 @@ _MOVED_ADMIN = {
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", LogIn.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", login_required(PasswordChange.as_view()), name="password_change"),
     path("accounts/api-tokens/", api_tokens, name="api_tokens"),
+    path("accounts/password_reset/", PasswordReset.as_view(), name="password_reset"),
+    path("accounts/password_reset/done/",
+         auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_sent.html"),
+         name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", PasswordResetConfirm.as_view(), name="password_reset_confirm"),
+    path("accounts/reset/done/",
+         auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_finished.html"),
+         name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
     *[
         re_path(rf"^admin/tasks/{model}/(?P<rest>.*)$",

@@ -34,7 +34,7 @@ def move_tokens(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("departments", "0010_security_events_more_and_user_sessions"),
+        ("departments", "0010_security_event_password_reset"),
         ("knox", "0009_extend_authtoken_field"),
     ]
 

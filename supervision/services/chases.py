@@ -4,13 +4,13 @@ Guarantees:
 - A chase reaches each department once (in-app to its people, e-mail, its group robot),
   whatever retries happen (the reminder log's key per chase and department); a department
   already chased for the same scope today, and not answered yet, is not chased again.
-- Who is late is read from the official figures (the roll-up), the same ones every page shows.
+- Who is late is read from the official figures (the roll-up), the same ones every page shows
+  (`selectors.late_departments`, the one rule of who is late).
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,39 +23,10 @@ from departments.models import Department
 from notifications import audiences
 from notifications import services as notification_services
 from notifications.services import ReminderKey
-from progress.models import ItemRollup
-from tasks.models import Responsibility, Section, WorkItem, WorkPlan
+from tasks.models import Section, WorkItem, WorkPlan
 
 from ..models import Chase, ChaseTarget
-
-
-@dataclass(frozen=True)
-class Late:
-    """A department and the items it is late on (overdue, red, or not reported this cycle)."""
-
-    department: Department
-    items: tuple[WorkItem, ...]
-
-
-def late_departments(*, plan: WorkPlan, section: Section | None = None, item: WorkItem | None = None,
-                     department: Department | None = None) -> list[Late]:
-    """The lead departments of the scope's items that are late: two queries."""
-    rollups = ItemRollup.objects.filter(item__section__plan=plan).select_related("item__section")
-    if section is not None:
-        rollups = rollups.filter(item__section=section)
-    if item is not None:
-        rollups = rollups.filter(item=item)
-    late_items = {r.item_id: r.item for r in rollups
-                  if not r.is_done and (r.light == "red" or r.is_overdue or not r.reported_this_cycle)}
-    by_department: dict[int, list[WorkItem]] = {}
-    departments: dict[int, Department] = {}
-    for responsibility in Responsibility.objects.filter(item_id__in=late_items, role="lead").select_related("department"):
-        if department is not None and responsibility.department_id != department.pk:
-            continue
-        departments[responsibility.department_id] = responsibility.department
-        by_department.setdefault(responsibility.department_id, []).append(late_items[responsibility.item_id])
-    return [Late(departments[pk], tuple(sorted(items, key=lambda i: (i.section.number, i.number))))
-            for pk, items in sorted(by_department.items(), key=lambda pair: departments[pair[0]].order)]
+from ..selectors import Late, late_departments  # noqa: F401 (who is late: a read, kept in selectors)
 
 
 @transaction.atomic

@@ -80,6 +80,8 @@ TRAILING_ACTION = re.compile(r"(?:进行|开展)[^，；。]*$")
 LEADING_QUALIFIERS = re.compile(r"^(?:及以上|以上|以内|左右|之多|余)+")
 TRAILING_QUALIFIERS = re.compile(rf"(?:{COMPARATORS}|以上|共计|共|累计|总计|总数|总量|数量|规模|分别|各)+$")
 SUBJECT_JOINERS = "和及与、，, \u3000"
+SUBJECT_PUNCTUATION = SUBJECT_JOINERS + "：:；;。.！!？?·"
+HEADING_COLON = re.compile("[：:]")
 QUOTE_CHARACTERS = re.compile("[“”「」『』‘’\"]")
 
 
@@ -311,7 +313,19 @@ def _split_subjects(subject: str, count: int) -> list[str]:
 
 
 def _cleaned(text: str) -> str:
-    return QUOTE_CHARACTERS.sub("", text).strip(SUBJECT_JOINERS)
+    """The subject alone: no quotes, no joiners or punctuation around it, no "目标：" heading before it."""
+    subject = QUOTE_CHARACTERS.sub("", text).strip(SUBJECT_JOINERS)
+    return subject_cleaned(subject)
+
+
+def subject_cleaned(subject: str) -> str:
+    """"目标：建会率" -> "建会率", "：省级示范职工书屋" -> "省级示范职工书屋" (what splitting at "目标：" or "其中：" left).
+
+    A colon inside a subject only ever closes a heading (目标、其中、主要任务), so what follows it is the subject;
+    the migration that cleaned the rows imported before this fix calls it too.
+    """
+    after_heading = HEADING_COLON.split(subject)[-1]
+    return after_heading.strip(SUBJECT_PUNCTUATION) or subject.strip(SUBJECT_PUNCTUATION)
 
 
 def _level(subject: str) -> str:

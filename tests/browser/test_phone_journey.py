@@ -1,6 +1,6 @@
 """Issue 17 in a real browser, at phone size (390×844) and on a desktop: nothing retyped, nothing lost.
 
-Each test failed before its fix. Screenshots go to var/shots/ (not committed).
+Each test failed before its fix. Screenshots go to var/screenshots/ (not committed).
 """
 
 from pathlib import Path
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-SHOTS = Path(settings.BASE_DIR) / "var" / "shots"
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
 @pytest.fixture

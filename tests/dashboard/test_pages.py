@@ -1,6 +1,7 @@
 """The leadership dashboard, drill-downs, department view and bulletins, read from the roll-up."""
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache
@@ -49,7 +50,8 @@ def test_dashboard_shows_six_section_cards_in_document_order(client, roles, roll
     assert "办公室" in cards[0].departments
     assert response.context["data"].rollup.items_red == 1
     assert "vendor/echarts/echarts.min.js" in page
-    assert "cdn" not in page.lower()
+    # (a random CSRF token may spell "cdn": only what the page loads counts)
+    assert "cdn" not in re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page).lower()
 
 
 def test_section_page_filters_by_light(client, roles, rolled_up):
@@ -155,7 +157,8 @@ def test_the_dashboard_body_is_rendered_once_per_rollup(client, roles, rolled_up
     # session, user, groups, plan, roll-up stamp, plans for the year picker: the body comes from the cache
     with django_assert_max_num_queries(6):
         second = client.get(reverse("dashboard:dashboard")).content.decode()
-    body = lambda page: page.split('<section class="kpis"', 1)[1]  # noqa: E731 (the CSRF token differs per page)
+    # (the CSRF tokens differ per page: the header's log-out form and the late list's 一键催办)
+    body = lambda page: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.split('<section class="kpis"', 1)[1])  # noqa: E731
     assert body(second) == body(first)
 
     # a new roll-up shows at once

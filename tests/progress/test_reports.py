@@ -335,7 +335,7 @@ def test_timeline_says_who_did_what_and_when(client, roles, plan_2020, django_us
 
     assert "组织基层部报送：推进中，50%" in page
     assert "已通过 同意" in page
-    assert "当前值" in page and "→ 1.00" in page
+    assert "当前值" in page and "→ 1" in page and "1.00" not in page  # 1, never 1.00
     assert "完成进度" in page
 
 

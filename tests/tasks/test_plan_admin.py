@@ -163,6 +163,7 @@ def test_cloning_2020_into_2021(client, roles, plan_2020):
 def test_cloning_keeps_the_plans_settings_and_each_items_checkpoints_and_deadline(plan_2020):
     # given a plan reporting quarterly on the 20th, and item 16 with a 2020-02-29 checkpoint expecting one 培训班
     plan_2020.reporting_cycle, plan_2020.reporting_day, plan_2020.rollup_margin = "quarterly", 20, 15
+    plan_2020.completion_check_required, plan_2020.extension_steps = False, 1
     plan_2020.save()
     item = WorkItem.objects.get(section__plan=plan_2020, number=16)
     item.deadline_text, item.responsible_leader = "6月底前", "张副主席"
@@ -176,6 +177,7 @@ def test_cloning_keeps_the_plans_settings_and_each_items_checkpoints_and_deadlin
 
     # then the settings, the deadline as written and the checkpoint (on 28 February) come along
     assert (clone.reporting_cycle, clone.reporting_day, clone.rollup_margin) == ("quarterly", 20, 15)
+    assert (clone.completion_check_required, clone.extension_steps) == (False, 1)
     copy = WorkItem.objects.get(section__plan=clone, number=16)
     assert (copy.deadline_text, copy.responsible_leader) == ("6月底前", "张副主席")
     (copied,) = copy.checkpoints.all()

@@ -150,6 +150,15 @@ def _rows(w):
         # each person's own tokens; a token that is not theirs (or none) is "no longer exists", back to the page
         "api_tokens": [("GET", reverse("api_tokens"), None, everyone(200)),
                        ("POST", reverse("api_tokens"), {"token": "0" * 15}, everyone(302))],
+        # 忘记密码: the same pages for everyone, logged in or not (the matrix runs without mail: the page
+        # says to ask a plan admin; tests/unionplan/test_password_reset.py covers the mail)
+        "password_reset": [("GET", reverse("password_reset"), None, {role: 200 for role in ROLES}),
+                           ("POST", reverse("password_reset"), {"email": "nobody@example.org"},
+                            {role: 200 for role in ROLES})],
+        "password_reset_done": [("GET", reverse("password_reset_done"), None, {role: 200 for role in ROLES})],
+        "password_reset_confirm": [("GET", reverse("password_reset_confirm", args=["MQ", "set-password"]), None,
+                                    {role: 200 for role in ROLES})],
+        "password_reset_complete": [("GET", reverse("password_reset_complete"), None, {role: 200 for role in ROLES})],
         "progress:review-queue": [("GET", reverse("progress:review-queue"), None, everyone(200))],
         "progress:report-create": [
             ("GET", reverse("progress:report-create", args=[item.pk]), None,
@@ -200,6 +209,7 @@ def _rows(w):
     office_view = only({"staff": 200, "head": 200, "leader": 200, "plan_admin": 200, "supervisor": 200})
     rows |= {
         "dashboard:dashboard": [("GET", reverse("dashboard:dashboard"), None, watchers)],
+        "dashboard:late": [("GET", reverse("dashboard:late"), None, watchers)],
         "dashboard:section-dashboard": [
             ("GET", reverse("dashboard:section-dashboard", args=[plan.sections.get(number=1).pk]), None, watchers)
         ],

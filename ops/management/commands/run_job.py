@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import numbers
 from notifications import services as notification_services
 from notifications.models import OutboxMessage
 from progress import services as progress_services
@@ -12,6 +13,13 @@ from progress.models import Light
 from supervision import services as supervision_services
 
 JOBS = ["reminders", "rollup", "snapshot", "outbox"]
+
+
+def _item_count_label(key: str) -> str:
+    """The roll-up counts items by light and those done: each count under its word, never "done=10"."""
+    if key in Light.values:
+        return str(Light(key).label)
+    return _("done") if key == "done" else key
 
 
 class Command(BaseCommand):
@@ -51,9 +59,10 @@ class Command(BaseCommand):
             for result in results:
                 self.stdout.write(
                     _("plan %(plan)s: %(percent)s%% (expected %(expected)s%%), %(light)s; items %(items)s")
-                    % {"plan": result.plan.key, "percent": result.plan.percent, "expected": result.plan.expected,
+                    % {"plan": result.plan.key, "percent": numbers.quantity(result.plan.percent),
+                       "expected": numbers.quantity(result.plan.expected),
                        "light": Light(result.plan.light).label,
-                       "items": " ".join(f"{Light(k).label if k in Light.values else k}={v}" for k, v in result.plan.items.items())}
+                       "items": _(", ").join(f"{_item_count_label(k)} {v}" for k, v in result.plan.items.items())}
                 )
             if dry_run:
                 transaction.set_rollback(True)

@@ -39,16 +39,20 @@ class Command(BaseCommand):
                  _("Nothing was written. Run again with --allow-removals to apply them.")]
             ))
 
-        for warning in result.warnings:
-            self.stderr.write(self.style.WARNING(_("Warning: %(text)s") % {"text": warning}))
+        if options["verbosity"] == 0 and result.warnings and not dry_run:
+            self.stderr.write(self.style.WARNING(_("%(count)d notes about the import (run import_plan without --verbosity 0 to read them).") % {"count": len(result.warnings)}))
+        else:
+            for warning in result.warnings:
+                self.stderr.write(self.style.WARNING(_("Warning: %(text)s") % {"text": warning}))
         if dry_run:
             self.stdout.write(_("Dry run, nothing was written. Would change:"))
             for loss in result.losses:
                 self.stdout.write(self.style.WARNING(_("  would remove (needs --allow-removals): %(label)s")
                                                      % {"label": loss.label}))
-        for change in result.changes:
+        # -v 0 (make run): the summary line alone, not a line per item and target.
+        for change in result.changes if options["verbosity"] >= 1 or dry_run else ():
             self.stdout.write(f"  {change}")
-        if result.changes_left_off:
+        if result.changes_left_off and (options["verbosity"] >= 1 or dry_run):
             self.stdout.write(_("  … and %(count)d more") % {"count": result.changes_left_off})
         summary = _("%(title)s: %(created)d new, %(updated)d changed, %(deleted)d removed.") % {
             "title": result.title,
