@@ -46,13 +46,13 @@ test: install
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
-# Every page at 18 and 10,000 items, then the cached dashboard against a bare view over gunicorn + wrk
+# Every page at 18 and 10,000 items, the cached dashboard against a bare view over gunicorn + wrk, the
+# roll-up of 10,000 items; one table at the end (bench/all.py)
 # (PostgreSQL and Redis needed: BENCH_DATABASE_URL names the bench databases' stem, built once).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/unionplan_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/0
 bench: install
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/pages.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/throughput.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/all.py
 
 clean:
 	rm -rf var/unionplan.sqlite3 var/broker var/staticfiles

@@ -2,7 +2,7 @@
 
     REDIS_URL=redis://127.0.0.1:6379/7 \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/unionplan_bench \
-    .venv/bin/python bench/pages.py [--sizes 18 10000] [--rounds 9] [--rebuild]
+    .venv/bin/python bench/pages.py [--sizes 18 10000] [--rounds 9] [--rebuild] [--pages search plan]
 
 Each size has a database of its own (DATABASE_URL's name + "_<items>"), built once by
 tests.documents.bulk_plan (6 sections, departments = items / 50 (at most 200, at least 6),
@@ -14,7 +14,8 @@ no test instrumentation (no template-rendered signal, no query log). Queries are
 counted by a connection.execute_wrapper, which nothing caps. After a warm-up request
 per page, N rounds interleave the pages; the table gives median (min–max) ms, the
 queries and the HTML size of each page at each size. The process's resident memory is
-read before and after the plan pages (/proc/self/status).
+read before and after the plan pages (/proc/self/status). --pages measures only the pages whose
+label holds one of the words given (`--pages search` times the search page alone).
 
 Never part of the test suite.
 """
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_LIKE = {"DEBUG": "0", "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"}
@@ -165,7 +167,7 @@ def prepare(items: int, rebuild: bool) -> None:
 # -- measuring -----------------------------------------------------------------------------------
 
 
-def measure(items: int, rounds: int) -> dict:
+def measure(items: int, rounds: int, only: list[str] | None = None) -> dict:
     """(In its own process.) Every page's timings, query counts and size at this size."""
     os.environ["DATABASE_URL"] = _database_url(items)
     _setup_django()
@@ -200,7 +202,15 @@ def measure(items: int, rounds: int) -> dict:
         ("dashboard, cached body", "bench-leader", f"/dashboard/?year={year}", None),
         ("dashboard, after a roll-up", "bench-leader", f"/dashboard/?year={year}", cache.clear),
         ("dashboard as of 30 June", "bench-leader", f"/dashboard/?year={year}&as_of={year}-06-30", cache.clear),
+        # the search box: a two-character word in every item's title (no trigram to narrow it: the whole
+        # table read, 10,000 matches counted), a word found nowhere (the trigram indexes answer), and
+        # leadership's search for the words of every one of the reports (100,000 matches counted)
+        ("search: 工作, in every item", "bench-staff", "/search/?" + urlencode({"q": "工作"}), None),
+        ("search: 会员服务, found nowhere", "bench-staff", "/search/?" + urlencode({"q": "会员服务"}), None),
+        ("search: 合成报告, in every report", "bench-leader", "/search/?" + urlencode({"q": "合成报告"}), None),
     ]
+    if only:
+        pages = [page for page in pages if any(word in page[0] for word in only)]
     counter = {"n": 0}
 
     def count(execute, sql, params, many, context):
@@ -219,7 +229,7 @@ def measure(items: int, rounds: int) -> dict:
             response = clients[user].get(url)
             assert response.status_code == 200, (label, url, response.status_code)
             results[label] = {"queries": counter["n"], "bytes": len(response.content), "samples": []}
-            if label == "plan page":
+            if label == "plan page" or rss_after_plan is None:
                 rss_after_plan = _rss_mb()
         for _round in range(rounds):
             for label, user, url, before in pages:
@@ -236,7 +246,7 @@ def _child(args) -> None:
     if args.prepare:
         prepare(args.prepare, args.rebuild)
     else:
-        print(json.dumps(measure(args.measure, args.rounds)))
+        print(json.dumps(measure(args.measure, args.rounds, args.pages)))
 
 
 def main():
@@ -244,6 +254,8 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[18, 10_000])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--pages", nargs="+", metavar="WORD",
+                        help="measure only the pages whose label holds one of these words (e.g. search)")
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -253,7 +265,8 @@ def main():
         sys.exit("bench/pages.py measures with the Redis cache: set REDIS_URL")
     if args.prepare or args.measure:
         return _child(args)
-    me = [sys.executable, __file__, "--rounds", str(args.rounds)] + (["--rebuild"] if args.rebuild else [])
+    me = [sys.executable, __file__, "--rounds", str(args.rounds)] + (["--rebuild"] if args.rebuild else []) + (
+        ["--pages", *args.pages] if args.pages else [])
     runs = {}
     for items in args.sizes:
         print(f"preparing {items} items …", file=sys.stderr)

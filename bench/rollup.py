@@ -1,6 +1,6 @@
 """Benchmark: the roll-up of the 2020 plan and of a synthetic 10,000-item plan, and the 2020 reminder count.
 
-    .venv/bin/python bench/rollup.py [--items 10000]
+    .venv/bin/python bench/rollup.py [--items 10000 [50000 …]] [--no-reminders]
 
 Prints, for each plan: the pure rule alone (facts in memory), the job's
 compute (four queries + the rule) and compute + store (upserts of every row).
@@ -38,6 +38,8 @@ def bench_plan(label, plan, today, repeat):
     _, store_ms, _ = timed(lambda: progress_services.rollup_refresh(plan=plan, today=today), repeat)
     print(f"{label:<28} {items:>6} items  rule {rule_ms:8.1f} ms   compute {compute_ms:8.1f} ms   "
           f"compute+store {store_ms:8.1f} ms   plan {result.plan.percent}% {result.plan.light}")
+    print(f"BENCH-ROW | roll-up of {items:,} items: compute / compute + store (every row rewritten) | "
+          f"{compute_ms:.0f} / {store_ms:.0f} ms")
 
 
 def plan_items(plan):
@@ -51,7 +53,7 @@ def plan_items(plan):
         )
 
 
-def synthetic_plan(items: int):
+def synthetic_plan(items: int, year: int = 2030):
     """A plan of `items` items in 6 sections, written in bulk (the importer's documents number items to 999).
 
     Each item has a count target, a coverage target and a placeholder (待定); a third
@@ -64,12 +66,12 @@ def synthetic_plan(items: int):
     from tasks.models import Section, Target, WorkItem, WorkPlan
 
     rng = random.Random(2030)
-    plan = WorkPlan.objects.create(organization="bench", year=2030, title="bench 2030", status="published")
+    plan = WorkPlan.objects.create(organization="bench", year=year, title=f"bench {year}", status="published")
     sections = Section.objects.bulk_create(
         Section(plan=plan, number=n, numeral=str(n), title=f"section {n}") for n in range(1, 7)
     )
-    due = datetime.date(2030, 12, 31)
-    reported_at = timezone.make_aware(datetime.datetime(2030, 6, 20, 10))
+    due = datetime.date(year, 12, 31)
+    reported_at = timezone.make_aware(datetime.datetime(year, 6, 20, 10))
     rows = []
     for n in range(1, items + 1):
         reported = n % 3 == 0
@@ -124,7 +126,8 @@ def count_reminders(plan):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--items", type=int, default=10000)
+    parser.add_argument("--items", type=int, nargs="+", default=[10000])
+    parser.add_argument("--no-reminders", action="store_true", help="only the roll-ups")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
@@ -137,11 +140,14 @@ def main():
         plan = plan_import_document(data=settings.SEED_PLAN_DOCUMENT.read_bytes(), filename="2020.txt").plan
         plan.status = "published"
         plan.save()
-        start = time.perf_counter()
-        big = synthetic_plan(args.items)
-        print(f"(built the {args.items}-item plan in {time.perf_counter() - start:.1f} s; database: {connection.vendor})")
         bench_plan("2020 plan", plan, datetime.date(2020, 6, 30), args.repeat)
-        bench_plan("synthetic plan", big, datetime.date(big.year, 6, 30), max(1, args.repeat // 2))
+        for n, size in enumerate(args.items):
+            start = time.perf_counter()
+            big = synthetic_plan(size, year=2030 + n)
+            print(f"(built the {size}-item plan in {time.perf_counter() - start:.1f} s; database: {connection.vendor})")
+            bench_plan("synthetic plan", big, datetime.date(big.year, 6, 30), max(1, args.repeat // 2))
+        if args.no_reminders:
+            return
 
         seed_demo_accounts()  # a head and a staff member per department, as `make run` has
         by_kind, total, posts, people = count_reminders(plan)

@@ -77,15 +77,10 @@ def plans_by_year() -> QuerySet[WorkPlan]:
     return WorkPlan.objects.order_by("-year", "organization")
 
 
-def plans_with_stamps() -> QuerySet[WorkPlan]:
-    """plans_by_year, each with what its cached body depends on besides the day: when its figures were
-    computed (`computed_at`) and when it last chased anyone (`chased_at`: the late list says 已催办)."""
-    from django.db.models import F
-
-    from supervision.models import Chase
-
-    last = Chase.objects.filter(plan=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
-    return plans_by_year().annotate(computed_at=F("rollup__computed_at"), chased_at=Subquery(last))
+def plans_with_computed_at(*, also=()) -> tuple[list[WorkPlan], dict]:
+    """plans_by_year, each with when its figures were computed (progress.selectors.plans_with_computed_at),
+    and the cache's entries of the keys `also`, read in the same round trip."""
+    return progress_selectors.plans_with_computed_at_and(keys=also)
 
 
 def late_board(*, plan: WorkPlan, today: datetime.date, limit: int | None = 20, page=None):
@@ -415,15 +410,14 @@ _UNKNOWN = object()
 
 
 def body_cache_key(*, plan: WorkPlan, today: datetime.date, language: str, as_of: datetime.date | None = None,
-                   computed_at=_UNKNOWN, chased_at=None) -> str:
+                   computed_at=_UNKNOWN, chased: str = "none") -> str:
     """The dashboard's body changes only when the roll-up is stored again, someone is chased (the late
-    list says 已催办), the day turns, the language differs or another day is asked for: a key of those
-    serves every leader from one render (one query, none when the caller loaded the plan's `computed_at`
-    and `chased_at` already: plans_with_stamps)."""
+    list says 已催办: `chased`, supervision.selectors.last_chase_stamp), the day turns, the language
+    differs or another day is asked for: a key of those serves every leader from one render (one query,
+    none when the caller loaded the plan's `computed_at` already)."""
     computed = (PlanRollup.objects.filter(plan=plan).values_list("computed_at", flat=True).first()
                 if computed_at is _UNKNOWN else computed_at)
     stamp = computed.timestamp() if computed else "none"
-    chased = chased_at.timestamp() if chased_at else "none"
     return f"dashboard-body:{plan.pk}:{stamp}:{chased}:{today.isoformat()}:{language}:{as_of or 'today'}"
 
 

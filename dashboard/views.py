@@ -17,10 +17,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.prepared import database_scoped
 from core.querystring import int_param
 from departments.models import Department
 from progress import selectors as progress_selectors
 from supervision import permissions as supervision_permissions
+from supervision import selectors as supervision_selectors
 from tasks import extensions
 from tasks import selectors as plan_selectors
 from tasks.models import Section, WorkPlan
@@ -121,14 +123,16 @@ def _department_rows(data, plan) -> list[dict]:
 
 
 # The cached page: rendered once per body, role set, language and address, with marks where the
-# viewer's own parts go (name, unread count, CSRF token), which each view fills in. A leader's view
-# of a cached page then costs the session, the user and the plans query, and no template.
+# viewer's own parts go (name, unread count, CSRF token), which each view fills in. It is kept with
+# its stamp (the body's key and the year picker's plans) under a key of the role set and the address,
+# read in the round trip that reads the plans: a leader's view of a cached page then costs the
+# session, the user's cached frame and that one round trip; no query, no template.
 _MARK = "uP9d1c"
 _WHO, _UNREAD, _CSRF = f"{_MARK}who", f"{_MARK}unread", f"{_MARK}csrf"
 _BADGE = re.compile(rf' ?<span class="badge"[^>]*>{_UNREAD}</span>')
 
 
-def _page_key(request, body_key: str, plans: list) -> str | None:
+def _page_key(request) -> str | None:
     """The cached page's key; None when the page has something for this view only (messages)."""
     from django.contrib.messages.storage.cookie import CookieStorage
 
@@ -141,9 +145,14 @@ def _page_key(request, body_key: str, plans: list) -> str | None:
     user = request.user
     groups = sorted(name for name in _group_names(user))
     who = f"{user.is_superuser:d}{user.is_staff:d}:" + "\n".join(groups)
-    picker = ";".join(f"{p.pk}:{p.year}:{p.organization}" for p in plans)  # the year picker's plans
-    digest = hashlib.sha1(f"{who}\n{request.get_full_path()}\n{picker}".encode()).hexdigest()[:20]
-    return f"{body_key}:page:{digest}"
+    digest = hashlib.sha1(f"{who}\n{request.get_full_path()}\n{get_language()}".encode()).hexdigest()[:20]
+    return database_scoped(f"dashboard-page:{digest}")
+
+
+def _page_stamp(body_key: str, plans: list) -> str:
+    """What the cached page was made of: its body's key and the year picker's plans."""
+    picker = ";".join(f"{p.pk}:{p.year}:{p.organization}:{p.status}" for p in plans)
+    return f"{body_key}\n{picker}"
 
 
 def _group_names(user) -> set[str]:
@@ -162,8 +171,12 @@ def _personal(page: str, request) -> str:
     unread = request.user.notifications_unread  # loaded with the user (_page_key made sure)
     if unread:
         page = page.replace(_UNREAD, str(unread))
-    else:
-        page = _BADGE.sub("", page)
+    else:  # no badge: cut it out (found from its mark, not by a pattern searched across the page)
+        mark = page.find(_UNREAD)
+        if mark >= 0:
+            start = page.rfind(' <span class="badge"', 0, mark)
+            end = page.find("</span>", mark) + len("</span>")
+            page = page[:start] + page[end:] if start >= 0 and _BADGE.fullmatch(page, start, end) else _BADGE.sub("", page)
     return page.replace(_WHO, escape(display_name(request.user))).replace(_CSRF, get_token(request))
 
 
@@ -188,21 +201,24 @@ def _late_action(request, *, plan, chase_ids: list[int], today, csrf: str | None
 def dashboard(request):
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    # One query gives the year picker's plans, the plan shown and when its figures were computed (the
-    # cached body's key): a cached view costs the session, the user and this.
-    plans = list(selectors.plans_with_stamps())
+    # One cache round trip gives the year picker's plans, the plan shown, when its figures were computed
+    # and when anyone was last chased (the cached body's key), and the cached page: a cached view costs
+    # the session, the user's cached frame and this.
+    page_key = _page_key(request)
+    chase_key = supervision_selectors.last_chase_key()
+    plans, cached = selectors.plans_with_computed_at(also=[chase_key, *([page_key] if page_key else [])])
     plan = _plan_among(request, plans)
     today = timezone.localdate()
     as_of, date_problem = _as_of(request, plan, today)
     key = selectors.body_cache_key(plan=plan, today=today, language=get_language(), as_of=as_of,
-                                   computed_at=plan.computed_at, chased_at=plan.chased_at)
-    page_key = _page_key(request, key, plans)
-    page = cache.get(page_key) if page_key else None
-    if page is not None:
-        return HttpResponse(_personal(page, request))
-    cached, context = cache.get(key), {}
-    if isinstance(cached, dict):
-        body, chase_ids = cached["body"], cached["chase_ids"]
+                                   computed_at=plan.computed_at,
+                                   chased=supervision_selectors.last_chase_stamp(cached=cached.get(chase_key)))
+    stamp, entry = _page_stamp(key, plans), cached.get(page_key)
+    if entry is not None and entry[0] == stamp:
+        return HttpResponse(_personal(entry[1], request))
+    body_entry, context = cache.get(key), {}
+    if isinstance(body_entry, dict):
+        body, chase_ids = body_entry["body"], body_entry["chase_ids"]
     else:
         data = selectors.dashboard(plan=plan, today=today, as_of=as_of)
         links = extensions.section_links(plan)
@@ -226,7 +242,7 @@ def dashboard(request):
         request=request,
     )
     if page_key:
-        cache.set(page_key, page, 60 * 60)
+        cache.set(page_key, (stamp, page), 60 * 60)
         page = _personal(page, request)
     response = HttpResponse(page)
     return response

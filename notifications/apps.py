@@ -11,6 +11,7 @@ class NotificationsConfig(AppConfig):
 
         from core import jobs
 
+        from . import receivers  # noqa: F401  (forget a user's cached frame when what it holds changes)
         from .services import enqueue, outbox_mark_done
 
         # Lower floors (departments, tasks) queue their background jobs through the outbox this way.

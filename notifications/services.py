@@ -24,6 +24,7 @@ from functools import partial
 
 from celery import current_app as app
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -236,23 +237,43 @@ def deliveries_retry(*, delivery_ids: Iterable[int], now: datetime.datetime | No
 # In-app notifications.
 
 
+def frame_forget(*, user_ids: Iterable[int]) -> None:
+    """Forget the users' cached frames (notifications.backends: the user row with its unread count,
+    groups and navigation flags), now and once the current transaction commits."""
+    from .backends import frame_key
+
+    keys = [frame_key(pk) for pk in set(user_ids) if pk is not None]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    # Again after the commit: a request between now and then may have cached the rows as they were.
+    transaction.on_commit(partial(cache.delete_many, keys))
+
+
 def notification_mark_read(*, notification: Notification, now: datetime.datetime | None = None) -> None:
     # Reading it again changes nothing: keep the first time it was read.
     if notification.read_at is None:
         notification.read_at = now or timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+        frame_forget(user_ids=[notification.recipient_id])
 
 
 def notices_handled(*, subject: str, kind: str, now: datetime.datetime | None = None) -> int:
     """Mark read every recipient's notice of this kind about `subject` once what it asked for is done
     (a "report awaiting your review" once the report is reviewed, by whoever reviewed it)."""
-    return Notification.objects.filter(
-        reminder__subject=subject, reminder__kind=kind, read_at__isnull=True
-    ).update(read_at=now or timezone.now())
+    unread = Notification.objects.filter(reminder__subject=subject, reminder__kind=kind, read_at__isnull=True)
+    recipients = list(unread.values_list("recipient_id", flat=True).distinct())
+    if not recipients:
+        return 0
+    marked = unread.update(read_at=now or timezone.now())
+    frame_forget(user_ids=recipients)
+    return marked
 
 
 def notifications_mark_all_read(*, user, now: datetime.datetime | None = None) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now or timezone.now())
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now or timezone.now())
+    frame_forget(user_ids=[user.pk])
+    return marked
 
 
 # ---------------------------------------------------------------------------

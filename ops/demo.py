@@ -148,6 +148,7 @@ def _fill_placeholders(year: _Year) -> None:
             plan_services.plan_publish(plan=year.plan)
         except plan_services.PlanNotReady:
             WorkPlan.objects.filter(pk=year.plan.pk).update(status=WorkPlan.Status.PUBLISHED)
+            progress_services.plans_forget()
     year.at(_at(datetime.date(year.plan.year, 1, 3), 9), fill)
 
 
@@ -643,7 +644,9 @@ def seed_year(*, plan: WorkPlan | None = None, seed: int = 2020, until: datetime
             year.run(until=until)
     # What people read long ago is read; the last fortnight's notices are still new.
     last = min(until or plan.year_end, plan.year_end)
-    Notification.objects.filter(created_at__lt=_at(last - datetime.timedelta(days=14), 0)).update(
-        read_at=timezone.now())
+    old = Notification.objects.filter(created_at__lt=_at(last - datetime.timedelta(days=14), 0))
+    recipients = set(old.values_list("recipient_id", flat=True))
+    old.update(read_at=timezone.now())
+    notification_services.frame_forget(user_ids=recipients)  # their unread counts changed
     progress_services.rollup_refresh(plan=plan)
     return year.result

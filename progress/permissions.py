@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from core.people import display_name
 from departments.permissions import department_ids, in_group, is_leadership, is_plan_admin, is_supervisor
 from tasks import permissions as plan_permissions
@@ -99,6 +101,18 @@ def may_read(user, *, visibility: str, department_id: int, reporter_id: int | No
     if is_plan_admin(user) or is_leadership(user) or is_supervisor(user):
         return True
     return user.pk == reporter_id or department_id in department_ids(user)
+
+
+def readable_narratives(user) -> Q:
+    """may_read as a filter on ProgressReport, for reads that must page and count in the database
+    (search): the same rule, so a row the filter lets through is one may_read lets through."""
+    if not (user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    plan_wide = Q(narrative_visibility=Visibility.PLAN)
+    if is_plan_admin(user) or is_leadership(user) or is_supervisor(user):
+        return plan_wide | Q(narrative_visibility=Visibility.DEPARTMENT)
+    return plan_wide | Q(narrative_visibility=Visibility.DEPARTMENT) & (
+        Q(reporter_id=user.pk) | Q(department_id__in=department_ids(user)))
 
 
 def can_read_narrative(user, report: ProgressReport) -> bool:

@@ -13,8 +13,19 @@ def recompute_after_plan_change(sender, *, plan, **kwargs) -> None:
     services.rollup_schedule(plan_id=plan.pk)
 
 
+def plan_saved_or_deleted(sender, **kwargs) -> None:
+    services.plans_forget()
+
+
 def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from tasks.models import WorkPlan
+
     from .views import official_progress_panel, reports_panel
+
+    post_save.connect(plan_saved_or_deleted, sender=WorkPlan, dispatch_uid="progress.plans_forget_saved")
+    post_delete.connect(plan_saved_or_deleted, sender=WorkPlan, dispatch_uid="progress.plans_forget_deleted")
 
     extensions.register_item_panel(
         extensions.ItemPanel(name="official", template="progress/_official.html", order=0,

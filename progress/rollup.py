@@ -248,37 +248,66 @@ def _official(reported: float | None, targets: float | None, *, done: bool, all_
     return 0.0, NO_DATA
 
 
+_MEASURED_KINDS = frozenset((COUNT, PERCENTAGE, COVERAGE))
+
+
+@lru_cache(maxsize=64)  # a plan asks a few (today, reporting day, start, months): once each
+def _cycle(today: datetime.date, reporting_day: int, plan_start: datetime.date, months: int):
+    return current_cycle(today, reporting_day=reporting_day, plan_start=plan_start, months=months)
+
+
+@lru_cache(maxsize=4096)
+def _expected(start: datetime.date, due: datetime.date, today: datetime.date) -> float:
+    return expected_percent(start=start, due=due, today=today)
+
+
 def item_rollup(item: ItemFacts, rules: Rules) -> ItemResult:
-    measured = [t for t in item.targets if is_measured(t)]
-    placeholders = sum(1 for t in item.targets if t.target_value is None)
-    read = [t for t in measured if t.current_value is not None]
-    flags = ["placeholder"] * bool(placeholders) + ["no_reading"] * bool(len(read) < len(measured))
-    from_targets = sum(target_progress(t) for t in read) / len(read) if read else None
+    # One pass over the targets gives what is_measured, target_progress and target_met give one by one
+    # (the same rules, written out: the roll-up asks them of every target of every item).
+    today, start = rules.today, rules.plan_start
+    measured = read = met = placeholders = 0
+    progress, expectations, target_overdue = [], [], False
+    for t in item.targets:
+        goal = t.target_value
+        if goal is None:
+            placeholders += 1
+            continue
+        if t.kind not in _MEASURED_KINDS:
+            continue
+        measured += 1
+        current = t.current_value
+        reached = (current or 0.0) >= goal
+        met += reached
+        if current is not None:
+            read += 1
+            if t.kind == COUNT:
+                progress.append(100.0 if goal <= 0 else _clamp(100.0 * current / goal))
+            else:  # a rate or a coverage is a percentage already: itself, and 100 once the goal is reached
+                progress.append(100.0 if current >= goal else _clamp(current))
+        expectations.append(_expected(start, t.due_date, today))
+        if not reached and today > t.due_date:
+            target_overdue = True
+    flags = ["placeholder"] * bool(placeholders) + ["no_reading"] * bool(read < measured)
+    from_targets = sum(progress) / read if read else None
     reported = None if item.reported_percent is None else float(item.reported_percent)
     done = item.status == DONE and not item.awaiting_check
     if item.awaiting_check:
         flags.append("awaiting_check")
-    met = sum(1 for t in measured if target_met(t))
-    percent, basis = _official(reported, from_targets, done=done, all_met=met == len(measured))
+    percent, basis = _official(reported, from_targets, done=done, all_met=met == measured)
     if basis == NO_DATA:
         flags.append("no_data")
     if item.checkpoints:
-        expected = checkpoint_expected(item.checkpoints, start=rules.plan_start, due=item.due_date, today=rules.today)
+        expected = checkpoint_expected(item.checkpoints, start=start, due=item.due_date, today=today)
     elif measured:
-        expected = sum(expected_percent(start=rules.plan_start, due=t.due_date, today=rules.today) for t in measured)
-        expected /= len(measured)
+        expected = sum(expectations) / measured
     else:
-        expected = expected_percent(start=rules.plan_start, due=item.due_date, today=rules.today)
-    missed = [c for c in item.checkpoints if checkpoint_state(c, today=rules.today, done=done) == MISSED]
-    overdue = not done and (
-        rules.today > item.due_date or any(rules.today > t.due_date and not target_met(t) for t in measured)
-        or bool(missed)
-    )
+        expected = _expected(start, item.due_date, today)
+    missed = [c for c in item.checkpoints if checkpoint_state(c, today=today, done=done) == MISSED]
+    overdue = not done and (today > item.due_date or target_overdue or bool(missed))
     if missed and not done:
         flags.append("checkpoint_missed")
-    cycle = current_cycle(rules.today, reporting_day=rules.reporting_day, plan_start=rules.plan_start,
-                          months=item.cycle_months)
-    reported_this_cycle = done or reported_in(cycle, item.last_report_on)
+    reported_this_cycle = done or reported_in(_cycle(today, rules.reporting_day, start, item.cycle_months),
+                                              item.last_report_on)
     if overdue:
         flags.append("overdue")
     if item.status == DELAYED:
@@ -296,11 +325,11 @@ def item_rollup(item: ItemFacts, rules: Rules) -> ItemResult:
         light = GREEN
     return ItemResult(
         key=item.key, percent=round(percent, 1), expected=round(expected, 1), light=light, done=done,
-        overdue=overdue, reported_this_cycle=reported_this_cycle, targets_total=len(measured), targets_met=met,
+        overdue=overdue, reported_this_cycle=reported_this_cycle, targets_total=measured, targets_met=met,
         placeholders=placeholders, flags=tuple(flags), weight=float(item.weight),
         reported_percent=None if reported is None else round(reported, 1),
         targets_percent=None if from_targets is None else round(from_targets, 1),
-        basis=basis, unread_targets=len(measured) - len(read),
+        basis=basis, unread_targets=measured - read,
     )
 
 

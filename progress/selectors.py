@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.core.cache import cache
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext as _
 
-from departments.models import Membership
 from core.dates import local_date
+from core.prepared import PreparedQuery, database_scoped
+from departments.models import Membership
 from tasks.extensions import ItemFigure, TimelineEvent
 from tasks.models import Checkpoint, Responsibility, WorkItem, WorkPlan
 
@@ -137,6 +139,39 @@ def item_snapshots_as_of(*, plan, day: datetime.date, section_id: int | None = N
                          item_ids=None) -> list[ItemSnapshot]:
     """Each item's figures on `day` (item_snapshots_as_of_queryset): one query."""
     return list(item_snapshots_as_of_queryset(plan=plan, day=day, section_id=section_id, item_ids=item_ids))
+
+
+PLANS_SECONDS = 60
+
+
+def plans_key() -> str:
+    return database_scoped("plans-computed-at")
+
+
+_plans_computed = PreparedQuery(
+    WorkPlan, lambda: WorkPlan.objects.order_by("-year", "organization").defer("source_text", "general_requirements")
+    .annotate(computed_at=F("rollup__computed_at")), takes_value=False
+)
+
+
+def plans_with_computed_at() -> list[WorkPlan]:
+    """Every plan, newest year first, each with when its figures were computed (`computed_at`), without the
+    plans' texts (the imported document, the general requirements): the dashboard's year picker and
+    the key of its cached page. Kept in the cache: a plan saved or deleted and every roll-up stored
+    forget it (services.plans_forget), the time limit is a backstop for bulk updates."""
+    return plans_with_computed_at_and(keys=())[0]
+
+
+def plans_with_computed_at_and(*, keys) -> tuple[list[WorkPlan], dict]:
+    """plans_with_computed_at, and the cache's entries of `keys` read in the same round trip (a page
+    cached for a view of them, say)."""
+    key = plans_key()
+    found = cache.get_many([key, *keys])
+    plans = found.pop(key, None)
+    if plans is None:
+        plans = _plans_computed.all()  # compiled once per process (core.prepared)
+        cache.set(key, plans, PLANS_SECONDS)
+    return plans, found
 
 
 def plan_computed_at(*, plan) -> datetime.datetime | None:

@@ -16,17 +16,20 @@ Guarantees:
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.dates import local_date
+from core.dates import local_dates
 from core.exceptions import Conflict
 from core.people import display_name
 from departments import services as department_services
@@ -352,11 +355,20 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
         .annotate(last=Max("created_at"))
         .values_list("item_id", "last")
     )
-    targets = defaultdict(list)
+    items = list(
+        WorkItem.objects.filter(section__plan=plan)
+        .order_by("section_id", "number")
+        .values_list("pk", "section_id", "due_date", "status", "progress_percent", "last_report_at", "rollup_weight",
+                     "closed_at", "reporting_cycle")
+    )
+    item_due = {row[0]: row[2] for row in items}
+    # Each target's facts made as it is read (a target without a date of its own is due with its item).
+    targets, target_facts = defaultdict(list), rollup.TargetFacts
     for item_id, kind, value, current, due in Target.objects.filter(item__section__plan=plan).order_by(
         "item_id", "order"
     ).values_list("item_id", "kind", "target_value", "current_value", "due_date"):
-        targets[item_id].append((kind, _float(value), _float(current), due))
+        targets[item_id].append(target_facts(kind, None if value is None else float(value),
+                                             None if current is None else float(current), due or item_due[item_id]))
     checkpoints = {item_id: [facts for _pk, facts in rows]
                    for item_id, rows in selectors.checkpoint_facts(items=Q(section__plan=plan)).items()}
     measured_elsewhere: dict[int, tuple[str, float]] = {}
@@ -365,21 +377,17 @@ def rollup_compute(*, plan: WorkPlan, today: datetime.date) -> rollup.PlanRollup
             who, percents = answer
             measured_elsewhere.update({item_id: (who, percent) for item_id, percent in percents.items()})
     by_section = defaultdict(list)
-    for pk, section_id, due, status, percent, approved_at, weight, closed_at, cycle in (
-        WorkItem.objects.filter(section__plan=plan)
-        .order_by("section_id", "number")
-        .values_list("pk", "section_id", "due_date", "status", "progress_percent", "last_report_at", "rollup_weight",
-                     "closed_at", "reporting_cycle")
-    ):
+    day_of = local_dates()
+    check_required, plan_cycle = plan.completion_check_required, plan.reporting_cycle
+    for pk, section_id, due, status, percent, approved_at, weight, closed_at, cycle in items:
         who, reported = measured_elsewhere.get(pk, ("", percent if approved_at else None))
         by_section[section_id].append(
             rollup.ItemFacts(
                 key=pk, due_date=due, status=status, reported_percent=reported, measured_by=who,
-                last_report_on=local_date(last_lead_report.get(pk)),
-                targets=tuple(rollup.TargetFacts(kind, value, current, t_due or due) for kind, value, current, t_due in targets[pk]),
+                last_report_on=day_of(last_lead_report.get(pk)), targets=tuple(targets.get(pk, ())),
                 weight=float(weight), checkpoints=tuple(checkpoints.get(pk, ())),
-                awaiting_check=status == WorkItem.Status.DONE and plan.completion_check_required and closed_at is None,
-                cycle_months=cycle_months(cycle or plan.reporting_cycle),
+                awaiting_check=status == WorkItem.Status.DONE and check_required and closed_at is None,
+                cycle_months=cycle_months(cycle or plan_cycle),
             )
         )
     rules = rollup.Rules(
@@ -413,24 +421,94 @@ _ITEM_FIELDS = ["percent", "reported_percent", "targets_percent", "basis", "meas
                 "targets_met", "placeholders", "flags", "computed_at"]
 
 
+def _quoted(value) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _pg_array(values: list) -> str:
+    """A PostgreSQL array literal of `values` (None is NULL): one parameter for unnest. Texts are quoted,
+    numbers and booleans written as they are."""
+    sample = next((value for value in values if value is not None), None)
+    if isinstance(sample, bool):
+        write = lambda value: "t" if value else "f"  # noqa: E731
+    elif isinstance(sample, str):
+        write = _quoted
+    else:
+        write = str
+    return "{" + ",".join("NULL" if value is None else write(value) for value in values) + "}"
+
+
+def _item_rollup_rows(result: rollup.PlanRollupResult) -> dict[str, list]:
+    """Each ItemRollup column's values, item by item, as plain Python values."""
+    measured_by, items, flags_json = result.measured_by, result.items, {}
+    return {
+        "item_id": [item.key for item in items],
+        "percent": [item.percent for item in items],
+        "reported_percent": [item.reported_percent for item in items],
+        "targets_percent": [item.targets_percent for item in items],
+        "basis": [item.basis for item in items],
+        "measured_by": [measured_by.get(item.key, "") for item in items],
+        "unread_targets": [item.unread_targets for item in items],
+        "expected_percent": [item.expected for item in items],
+        "light": [item.light for item in items],
+        "is_done": [item.done for item in items],
+        "is_overdue": [item.overdue for item in items],
+        "reported_this_cycle": [item.reported_this_cycle for item in items],
+        "targets_total": [item.targets_total for item in items],
+        "targets_met": [item.targets_met for item in items],
+        "placeholders": [item.placeholders for item in items],
+        "flags": [flags_json.get(item.flags) or flags_json.setdefault(item.flags, json.dumps(list(item.flags)))
+                  for item in items],  # a handful of distinct lists: each written once
+    }
+
+
+def _item_rollups_upsert(result: rollup.PlanRollupResult, *, now: datetime.datetime) -> None:
+    """Every item's roll-up written at once. On PostgreSQL one INSERT … SELECT FROM unnest(…) ON CONFLICT
+    with one array a column (Django's bulk_create compiled every value of 10,000 rows in Python, which
+    cost more than the roll-up itself); elsewhere bulk_create's upsert."""
+    if not result.items:
+        return
+    if connection.vendor != "postgresql":
+        ItemRollup.objects.bulk_create(
+            [
+                ItemRollup(
+                    item_id=item.key, percent=Decimal(str(item.percent)), expected_percent=Decimal(str(item.expected)),
+                    reported_percent=_decimal(item.reported_percent), targets_percent=_decimal(item.targets_percent),
+                    basis=item.basis, measured_by=result.measured_by.get(item.key, ""),
+                    unread_targets=item.unread_targets, light=item.light, is_done=item.done, is_overdue=item.overdue,
+                    reported_this_cycle=item.reported_this_cycle, targets_total=item.targets_total,
+                    targets_met=item.targets_met, placeholders=item.placeholders, flags=list(item.flags),
+                    computed_at=now,
+                )
+                for item in result.items
+            ],
+            update_conflicts=True, unique_fields=["item"], update_fields=_ITEM_FIELDS, batch_size=1000,
+        )
+        return
+    rows = _item_rollup_rows(result)
+    fields = {field.attname: field for field in ItemRollup._meta.concrete_fields}
+    columns = [fields[name].column for name in rows]
+    # Texts as text[]: a cast to varchar(n)[] would cut a long value short, where the insert refuses it.
+    casts = [f"%s::{'text' if fields[name].get_internal_type() == 'CharField' else fields[name].db_type(connection)}[]"
+             for name in rows]
+    quote = connection.ops.quote_name
+    updates = ", ".join(f"{quote(fields[name].column)} = EXCLUDED.{quote(fields[name].column)}"
+                        for name in _ITEM_FIELDS)
+    sql = (
+        f"INSERT INTO {quote(ItemRollup._meta.db_table)} ({', '.join(map(quote, columns))}, "
+        f"{quote(fields['computed_at'].column)}) "
+        f"SELECT *, %s FROM unnest({', '.join(casts)}) "
+        f"ON CONFLICT ({quote(fields['item_id'].column)}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now] + [_pg_array(values) for values in rows.values()])
+
+
 @transaction.atomic
 def rollup_store(*, plan: WorkPlan, result: rollup.PlanRollupResult, now: datetime.datetime | None = None) -> None:
     """Write the roll-up's current values (one upsert per table), so pages read rather than compute."""
     now = now or timezone.now()
-    ItemRollup.objects.bulk_create(
-        [
-            ItemRollup(
-                item_id=item.key, percent=Decimal(str(item.percent)), expected_percent=Decimal(str(item.expected)),
-                reported_percent=_decimal(item.reported_percent), targets_percent=_decimal(item.targets_percent),
-                basis=item.basis, measured_by=result.measured_by.get(item.key, ""), unread_targets=item.unread_targets,
-                light=item.light, is_done=item.done, is_overdue=item.overdue,
-                reported_this_cycle=item.reported_this_cycle, targets_total=item.targets_total,
-                targets_met=item.targets_met, placeholders=item.placeholders, flags=list(item.flags), computed_at=now,
-            )
-            for item in result.items
-        ],
-        update_conflicts=True, unique_fields=["item"], update_fields=_ITEM_FIELDS, batch_size=1000,
-    )
+    _item_rollups_upsert(result, now=now)
     extra = lambda group: {**_target_counts(group), "computed_at": now}  # noqa: E731
     SectionRollup.objects.bulk_create(
         [SectionRollup(section_id=s.key, **_group_fields(s), **extra(s)) for s in result.sections],
@@ -440,6 +518,15 @@ def rollup_store(*, plan: WorkPlan, result: rollup.PlanRollupResult, now: dateti
         [PlanRollup(plan_id=plan.pk, **_group_fields(result.plan), **extra(result.plan))],
         update_conflicts=True, unique_fields=["plan"], update_fields=_GROUP_FIELDS,
     )
+    plans_forget()  # the plan's figures have a new time: the dashboard's cached page is no longer its own
+
+
+def plans_forget() -> None:
+    """Forget the cached list of plans with their figures' times (selectors.plans_with_computed_at), now and
+    once the current transaction commits (a request in between may have cached the rows as they were)."""
+    key = selectors.plans_key()
+    cache.delete(key)
+    transaction.on_commit(partial(cache.delete, key))
 
 
 def rollup_schedule(*, plan_id: int) -> None:

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
+from django.core.cache import cache
 from django.utils import timezone
+
+from core.prepared import database_scoped
 
 from notifications.audiences import staff_of
 from departments.models import Department
@@ -27,6 +30,22 @@ from .models import (
 )
 
 DUE_SOON_DAYS = 30
+
+
+def last_chase_key() -> str:
+    return database_scoped("last-chase")
+
+
+def last_chase_stamp(*, cached: str | None = None) -> str:
+    """When anyone was last chased, as a stamp for the dashboard's cached body (its late list says 已催办):
+    kept in the cache, forgotten by chase_create; `cached` is the entry when the caller read it already
+    (in the round trip that read the plans). One query when the cache has forgotten it."""
+    if cached is not None:
+        return cached
+    last = Chase.objects.aggregate(last=Max("created_at"))["last"]
+    stamp = last.isoformat() if last else "none"
+    cache.set(last_chase_key(), stamp, 60 * 60)
+    return stamp
 
 
 @dataclass
@@ -66,25 +85,47 @@ class MyWorkRow:
         return flags
 
 
-def my_work(*, user, plan: WorkPlan) -> list[MyWorkRow]:
-    """The items of the user's departments in `plan`, in document order: a fixed number of queries."""
+MY_WORK_PAGE = 50  # rows a page of 我的工作 shows (as the plan page: tasks.selectors.PLAN_PAGE_ITEMS)
+
+
+@dataclass
+class MyWorkPage:
+    """A page of the items of the user's departments (`rows`); `page` is its Paginator page, whose
+    paginator counts every row of every page."""
+
+    rows: list[MyWorkRow]
+    page: object
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+
+def my_work(*, user, plan: WorkPlan, page: int | str | None = 1, per_page: int | None = None) -> MyWorkPage:
+    """A page of the items of the user's departments in `plan`, in document order: a fixed number of
+    queries (the count of all rows, the page's rows, their latest reports, instructions, checkpoints)."""
+    from django.core.paginator import Paginator
+
     responsibilities = (
         Responsibility.objects.filter(department__memberships__user=user, item__section__plan=plan)
         .select_related("item__section", "item__rollup", "department")
         .order_by("item__section__number", "item__number", "department__order")
     )
-    # The latest report of each (item, department) pair: one ranked query (a window function)
+    shown = Paginator(responsibilities, per_page or MY_WORK_PAGE).get_page(page)
+    on_page = list(shown.object_list)
+    # The latest report of each (item, department) pair on the page: one ranked query (a window function)
     # rather than four correlated subqueries per row.
     latest = {
         (report["item_id"], report["department_id"]): report
-        for report in ProgressReport.objects.filter(department__memberships__user=user, item__section__plan=plan)
+        for report in ProgressReport.objects.filter(department__memberships__user=user, item__section__plan=plan,
+                                                    item_id__in={r.item_id for r in on_page})
         .annotate(rank=Window(RowNumber(), partition_by=[F("item_id"), F("department_id")],
                               order_by=[F("created_at").desc(), F("pk").desc()]))
         .filter(rank=1)
         .values("item_id", "department_id", "state", "status", "percent", "created_at")
     }
     rows = []
-    for r in responsibilities:
+    for r in on_page:
         report = latest.get((r.item_id, r.department_id)) or {}
         rows.append(MyWorkRow(
             responsibility=r,
@@ -108,7 +149,7 @@ def my_work(*, user, plan: WorkPlan) -> list[MyWorkRow]:
             if not i.departments.all() or row.responsibility.department_id in {d.pk for d in i.departments.all()}
         ]
         row.next_checkpoint = next_checkpoint.get(row.item.pk)
-    return rows
+    return MyWorkPage(rows=rows, page=shown)
 
 
 def my_chases(*, user, plan: WorkPlan) -> list[ChaseTarget]:

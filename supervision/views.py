@@ -89,16 +89,17 @@ def landing(request):
 @login_required
 def my_work(request):
     plan = plan_selectors.plan_current()
-    rows = selectors.my_work(user=request.user, plan=plan) if plan else []
+    shown = selectors.my_work(user=request.user, plan=plan, page=request.GET.get("page")) if plan else None
     today = timezone.localdate()
     sections = {}
-    for row in rows:
+    for row in shown.rows if shown else []:
         row.flag_list = row.flags(today)
         sections.setdefault(row.item.section, []).append(row)
     return render(
         request,
         "supervision/my_work.html",
-        {"plan": plan, "sections": sections, "row_count": len(rows), "today": today,
+        {"plan": plan, "sections": sections, "row_count": shown.total if shown else 0, "today": today,
+         "page": shown.page if shown else None, "query": "",
          "chases": selectors.my_chases(user=request.user, plan=plan) if plan else [],
          "summaries": selectors.my_summaries(user=request.user, plan=plan) if plan else [],
          "answer_form": ChaseAnswerForm(),

@@ -35,7 +35,10 @@ def publish(plan):
     """A plan as departments see it: published (a draft takes no reports)."""
     from tasks.models import WorkPlan
 
+    from progress.services import plans_forget
+
     WorkPlan.objects.filter(pk=plan.pk).update(status=WorkPlan.Status.PUBLISHED)
+    plans_forget()  # a bulk update: no signal tells the dashboard's cached list of plans
     plan.status = WorkPlan.Status.PUBLISHED
     return plan
 

@@ -97,7 +97,8 @@ THIRD_PARTY_APPS = [
 ]
 # In the order of the house (README, "Where things live"): each may import only those before it
 # (and core/, a package of helpers with no models).
-LOCAL_APPS = ["departments", "notifications", "tasks", "progress", "supervision", "assessment", "dashboard", "brands", "ops"]
+LOCAL_APPS = ["departments", "notifications", "tasks", "progress", "supervision", "assessment", "dashboard", "brands", "search",
+              "ops"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [

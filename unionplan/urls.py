@@ -48,6 +48,7 @@ urlpatterns = [
     path("manage/", include("departments.urls")),
     path("brands/", include("brands.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("search/", include("search.urls")),
     path("", include("progress.urls")),
     path("", include("supervision.urls")),
     path("", include("assessment.urls")),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +27,7 @@ from notifications.services import ReminderKey
 from tasks.models import Section, WorkItem, WorkPlan
 
 from ..models import Chase, ChaseTarget
-from ..selectors import Late, late_departments  # noqa: F401 (who is late: a read, kept in selectors)
+from ..selectors import Late, last_chase_key, late_departments  # noqa: F401 (who is late: a read, kept in selectors)
 
 
 @transaction.atomic
@@ -48,6 +49,10 @@ def chase_create(*, plan: WorkPlan, author, message: str, reply_by: datetime.dat
     chase = Chase(plan=plan, item=item, section=section, created_by=author, message=message, reply_by=reply_by)
     chase.full_clean()
     chase.save()
+    # The dashboard's late list says 已催办: its cached body is keyed by the last chase (forgotten now,
+    # and again once this commits, so a view in between cannot keep the old stamp).
+    cache.delete(last_chase_key())
+    transaction.on_commit(lambda: cache.delete(last_chase_key()))
     recipients = audiences.department_recipients(department_ids=[d.pk for d in targets])
     for department, items in targets.items():
         target = ChaseTarget.objects.create(chase=chase, department=department)

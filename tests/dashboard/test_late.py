@@ -59,7 +59,7 @@ def test_the_dashboard_names_the_late_items_and_departments_worst_first(client, 
     assert f'href="{reverse("dashboard:department-dashboard", args=[first.department.pk])}?year=2020"' in late
     assert 'class="flag bad red">滞后' in late and 'class="flag warn unreported"' in late
     # and one link lists every one
-    assert f'{reverse("dashboard:late")}?year=2020' in late and f"({board.items_total})" in late
+    assert f'{reverse("dashboard:late")}?year=2020' in late and f"全部（{board.items_total}）" in late
     # and departments come worst first: the most overdue items first
     overdue = [row.overdue for row in board.departments]
     assert overdue == sorted(overdue, reverse=True)

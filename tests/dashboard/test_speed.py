@@ -85,7 +85,7 @@ def test_the_heaviest_reads_use_their_indexes_on_postgresql():
     # then it walks report_department_recent, newest first
     # (which index the planner takes among those that serve it depends on the worker's statistics; none
     # reads the whole table)
-    assert "Seq Scan on progress_progressreport" not in _explain(connection, departments)
+    assert f"Seq Scan on {ProgressReport._meta.db_table}" not in _explain(connection, departments)
 
     # and the drill-down rows' latest reports are read through an index on (item, created_at)
     rows = (ProgressReport.objects.filter(item__section__plan=plan)
@@ -93,8 +93,45 @@ def test_the_heaviest_reads_use_their_indexes_on_postgresql():
                                   order_by=[F("created_at").desc(), F("pk").desc()]))
             .filter(rank=1).values("item_id", "created_at"))
     plan_text = _explain(connection, rows)
-    assert "Seq Scan on progress_progressreport" not in plan_text
+    assert f"Seq Scan on {ProgressReport._meta.db_table}" not in plan_text
 
     # and the review queue finds waiting reports through the partial index report_submitted
     waiting = ProgressReport.objects.filter(state=ProgressReport.State.SUBMITTED, department_id__in=[1, 2])
-    assert "Seq Scan on progress_progressreport" not in _explain(connection, waiting)
+    assert f"Seq Scan on {ProgressReport._meta.db_table}" not in _explain(connection, waiting)
+
+
+def test_the_cached_dashboard_reads_no_table_but_the_session_and_follows_the_viewers_changes(
+        plan_2020, django_user_model, django_assert_max_num_queries):
+    from django.contrib.auth.models import Group
+
+    from notifications import services as notification_services
+
+    # given a leader who has seen the dashboard once (its page and their frame are cached)
+    progress_services.rollup_refresh(plan=plan_2020, today=TODAY)
+    leader = _leader(django_user_model, "leader-c", first_name="丙")
+    client = Client()
+    client.force_login(leader)
+    url = reverse("dashboard:dashboard") + f"?year={plan_2020.year}"
+    assert client.get(url).status_code == 200
+
+    # when they look again: no query for the user, their unread count, groups or the plans; at most the
+    # session (the database's session store; the Redis store of production reads none)
+    with django_assert_max_num_queries(1):
+        page = client.get(url).content.decode()
+    assert "丙" in page and '<span class="badge"' not in page
+
+    # then a new notice shows in their count at once
+    notice = Notification.objects.create(recipient=leader, kind="due_soon", title="t", body="b")
+    page = client.get(url).content.decode()
+    assert re.search(r'<span class="badge"[^>]*>1</span>', page)
+    # and reading it takes the count away again
+    notification_services.notification_mark_read(notification=notice)
+    assert '<span class="badge"' not in client.get(url).content.decode()
+    # and a new name shows at once
+    leader.first_name = "丁"
+    leader.save()
+    page = client.get(url).content.decode()
+    assert "丁" in page and "丙" not in page
+    # and a leader who loses the leadership role loses the dashboard at once
+    leader.groups.remove(Group.objects.get(name=LEADERSHIP_GROUP))
+    assert client.get(url).status_code == 403

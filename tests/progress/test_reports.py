@@ -367,6 +367,7 @@ def test_my_work_queries_do_not_grow_with_the_plan(client, roles, plan_2020, dja
 
     client.force_login(roles.staff)
     Instruction.objects.create(item=_item(plan_2020, 1), author=roles.leader, text="抓紧")
+    client.get(reverse("supervision:my-work"))  # the user's frame is cached from then on (as for every count below)
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("supervision:my-work"))
     plan, department = _big_plan_for(roles.staff, 500)
@@ -379,6 +380,33 @@ def test_my_work_queries_do_not_grow_with_the_plan(client, roles, plan_2020, dja
     with CaptureQueriesContext(connection) as big:
         client.get(reverse("supervision:my-work"))
     assert len(small) == len(big)
+    with CaptureQueriesContext(connection) as second_page:
+        client.get(reverse("supervision:my-work") + "?page=2")
+    assert len(second_page) <= len(big)  # (no instruction on it: their departments are not asked)
+
+
+def test_my_work_shows_fifty_rows_a_page_and_counts_them_all(client, roles, plan_2020):
+    # given a staff member whose department has a part in every item of a 500-item plan
+    client.force_login(roles.staff)
+    plan, department = _big_plan_for(roles.staff, 500)
+    total = WorkItem.objects.filter(section__plan=plan, responsibilities__department=department).count()
+    assert total > 100
+
+    # when they open 我的工作
+    response = client.get(reverse("supervision:my-work"))
+    page = response.content.decode()
+
+    # then the first 50 rows show, the count says all of them, and a link leads on
+    assert page.count('class="item card mywork"') == 50
+    assert f"{total} 项" in page or str(total) in page.split('class="meta"', 1)[1].split("</p>", 1)[0]
+    assert 'rel="next"' in page and "?page=2" in page
+    # and the last page shows the rest, with a link back
+    last = (total - 1) // 50 + 1
+    end = client.get(reverse("supervision:my-work") + f"?page={last}").content.decode()
+    assert end.count('class="item card mywork"') == total - 50 * (last - 1)
+    assert 'rel="prev"' in end and 'rel="next"' not in end
+    # and a page that is not there shows the last one, never an error
+    assert client.get(reverse("supervision:my-work") + "?page=x").status_code == 200
 
 
 def test_item_page_queries_do_not_grow_with_reports(client, roles, plan_2020, django_assert_max_num_queries,

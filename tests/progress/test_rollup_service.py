@@ -55,3 +55,55 @@ def test_running_again_overwrites_and_a_snapshot_is_replaced_not_doubled(world):
     snapshot_take(day=day, plan=world.plan)
     assert RollupSnapshot.objects.filter(date=day, section__isnull=True).count() == 1
     assert RollupSnapshot.objects.filter(date=day).count() == 1 + world.plan.sections.count()
+
+
+def test_every_stored_item_rollup_is_the_computed_one_field_by_field(world):
+    # given the plan computed as of 30 June, with one item whose reported part another app measures
+    today = datetime.date(2020, 6, 30)
+    result = progress_services.rollup_compute(plan=world.plan, today=today)
+    first = result.items[0]
+    result.measured_by[first.key] = 'a "b", \\ {c}'  # quoting survives the one-statement upsert
+
+    # when it is stored over an older roll-up (every row an update, not an insert)
+    rollup_refresh(plan=world.plan, today=datetime.date(2020, 3, 1))
+    progress_services.rollup_store(plan=world.plan, result=result)
+
+    # then each item's row carries exactly what the rule gave
+    stored = {row.item_id: row for row in ItemRollup.objects.filter(item__section__plan=world.plan)}
+    assert len(stored) == len(result.items)
+    for item in result.items:
+        row = stored[item.key]
+        dec = lambda value: None if value is None else Decimal(str(value))  # noqa: E731
+        assert (row.percent, row.expected_percent, row.reported_percent, row.targets_percent) == (
+            dec(item.percent), dec(item.expected), dec(item.reported_percent), dec(item.targets_percent))
+        assert (row.light, row.basis, row.is_done, row.is_overdue, row.reported_this_cycle) == (
+            item.light, item.basis, item.done, item.overdue, item.reported_this_cycle)
+        assert (row.targets_total, row.targets_met, row.placeholders, row.unread_targets) == (
+            item.targets_total, item.targets_met, item.placeholders, item.unread_targets)
+        assert row.flags == list(item.flags)
+        assert row.measured_by == result.measured_by.get(item.key, "")
+
+
+def test_a_hand_computed_item_is_stored_as_computed(world):
+    # given item 1 with its targets cleared to one count target 10, 4 done, due at the year's end,
+    # and its lead's approved report at 60%
+    item = WorkItem.objects.get(section__plan=world.plan, number=1)
+    item.checkpoints.all().delete()
+    item.targets.all().delete()
+    Target.objects.create(item=item, order=0, phrase="", subject="t", kind="count", target_value=10,
+                          current_value=4, unit="", due_date=datetime.date(2020, 12, 31))
+    report = submit_report(item=item, department=world.office, reporter=world.office_staff, status="in_progress",
+                           percent=60, narrative="推进中")
+    progress_services.report_approve(report=report, reviewer=world.office_head)
+
+    # when rolled up on 30 June 2020 (day 182 of 366)
+    rollup_refresh(plan=world.plan, today=datetime.date(2020, 6, 30))
+
+    # then: targets 4/10 = 40%, reported 60%, official the lower (40%); expected 182/366 = 49.7%;
+    # 9.7 points behind is within the margin of 10, reported this cycle: green
+    row = ItemRollup.objects.get(item=item)
+    assert (row.targets_percent, row.reported_percent, row.percent) == (Decimal("40.0"), Decimal("60.0"),
+                                                                          Decimal("40.0"))
+    assert row.basis == "lower_of_both" and row.expected_percent == Decimal("49.7")
+    assert (row.targets_total, row.targets_met, row.placeholders, row.unread_targets) == (1, 0, 0, 0)
+    assert row.light == "green" and row.flags == [] and not row.is_done and not row.is_overdue

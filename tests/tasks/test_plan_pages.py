@@ -78,6 +78,7 @@ def test_plan_page_query_count_does_not_grow_with_items(client, roles, plan_2020
     big = plan_import_document(data=synthetic_plan_text(items=180).encode(), filename="big.txt").plan
     assert WorkItem.objects.filter(section__plan=big).count() == 180
     client.force_login(roles.staff)
+    client.get(reverse("tasks:plan-detail", args=[plan_2020.pk]))  # the user's frame is cached from the first page on
 
     counts = []
     for plan in (plan_2020, big):

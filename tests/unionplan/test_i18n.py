@@ -91,8 +91,8 @@ def _docstrings(tree) -> set[int]:
 
 
 @pytest.mark.parametrize(
-    "module", ["core", "departments", "notifications", "tasks", "progress", "supervision", "dashboard", "brands", "ops",
-               "unionplan"],
+    "module", ["core", "departments", "notifications", "tasks", "progress", "supervision", "dashboard", "brands", "search",
+               "ops", "unionplan"],
 )
 def test_no_user_facing_chinese_literal_outside_translations(module):
     # A Chinese literal in code (other than docstrings and the vocabulary of document words the

@@ -220,6 +220,10 @@ def _rows(w):
             ("GET", reverse("dashboard:my-department-dashboard"), None,
              only({}, denied=302) | {"leader": 404, "plan_admin": 404, "supervisor": 404})
         ],
+        # search: every signed-in person; an item's number opens the item
+        "search:search": [("GET", reverse("search:search") + "?q=%E5%B7%A5%E4%BC%9A", None, everyone(200)),
+                          ("GET", reverse("search:search") + "?q=1", None, everyone(302)),
+                          ("GET", reverse("search:search"), None, everyone(200))],
         "dashboard:bulletin-excel": [("GET", reverse("dashboard:bulletin-excel"), None, watchers)],
         "dashboard:bulletin-word": [("GET", reverse("dashboard:bulletin-word"), None, watchers)],
     }
