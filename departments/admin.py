@@ -85,3 +85,37 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# API tokens in the admin: seen and revoked (each revocation audited), never issued here: a token
+# is issued to the person who gives their password (POST /api/v1/auth/token/), and shown once.
+from knox.models import AuthToken  # noqa: E402
+
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "token_start", "created", "expiry"]
+    search_fields = ["user__username", "user__first_name"]
+    list_select_related = ["user"]
+    fields = ["user", "created", "expiry"]
+    readonly_fields = ["user", "created", "expiry"]
+
+    @admin.display(description=_("token"))
+    def token_start(self, obj):
+        return f"{obj.token_key[:8]}…"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.api_token_revoke(user=obj.user, token_key=obj.token_key, by=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset.select_related("user"):
+            services.api_token_revoke(user=token.user, token_key=token.token_key, by=request.user, request=request)

@@ -197,10 +197,30 @@ def _write(job: ImportJob, *, max_steps: int | None) -> ImportJob:
             if locked.step >= locked.steps:
                 locked.state, locked.finished_at, locked.document = ImportJob.State.DONE, timezone.now(), b""
                 fields += ["state", "finished_at", "document"]
+                _audit_done(locked)
             locked.save(update_fields=fields)
         done += 1
     job.refresh_from_db()
     return job
+
+
+def _audit_done(job: ImportJob) -> None:
+    # In the last step's transaction: the import and its event are written together, by who uploaded it.
+    from .models import SecurityEvent
+    from .services import security_event_by
+
+    result = job.result or {}
+    if job.kind == ImportJob.Kind.PLAN:
+        kind = SecurityEvent.Kind.PLAN_IMPORTED
+        detail = _("%(file)s: %(created)d new, %(updated)d changed, %(deleted)d removed") % {
+            "file": job.filename, "created": result.get("created", 0), "updated": result.get("updated", 0),
+            "deleted": result.get("deleted", 0)}
+    else:
+        kind = SecurityEvent.Kind.PEOPLE_IMPORTED
+        detail = _("%(file)s: %(created)d new, %(updated)d changed, %(reactivated)d reactivated") % {
+            "file": job.filename, "created": result.get("created", 0), "updated": result.get("updated", 0),
+            "reactivated": result.get("reactivated", 0)}
+    security_event_by(kind=kind, actor=job.created_by, detail=detail)
 
 
 def _fail(job: ImportJob, message: str) -> ImportJob:

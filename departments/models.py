@@ -186,6 +186,17 @@ class SecurityEvent(models.Model):
         PASSWORD_RESET_ASKED = "password_reset_asked", _("password reset asked by e-mail")
         PASSWORD_RESET = "password_reset", _("password reset through the e-mailed link")
         EVIDENCE_DOWNLOADED = "evidence_downloaded", _("department-only evidence downloaded")
+        API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+        SESSIONS_ENDED = "sessions_ended", _("sessions ended")
+        DEPARTMENT_HANDED_OVER = "department_handed_over", _("department handed over")
+        PLAN_PUBLISHED = "plan_published", _("plan published")
+        PLAN_CLOSED = "plan_closed", _("plan closed")
+        PLAN_REOPENED = "plan_reopened", _("plan reopened")
+        PLAN_IMPORTED = "plan_imported", _("plan imported")
+        PEOPLE_IMPORTED = "people_imported", _("people list imported")
+        BACKUP_MADE = "backup_made", _("backup made")
+        BACKUP_RESTORED = "backup_restored", _("backup restored")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
@@ -206,3 +217,25 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+
+class UserSession(models.Model):
+    """A session a person logged in with, so that deactivating them can end it at once.
+
+    The session store (database, or Redis in front of it) is keyed by session key alone and
+    cannot be asked for one user's sessions; a row is written at each log-in and removed at
+    the log-out, and rows older than the session's age are swept with the security events.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="portal_sessions"
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("log-in session")
+        verbose_name_plural = _("log-in sessions")
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -62,13 +62,22 @@ def active_department_names() -> set[str]:
 
 def people_list():
     from django.contrib.auth import get_user_model
+    from django.db.models import Count
 
     return (
         get_user_model()
         .objects.prefetch_related("memberships__department", "groups")
         .select_related("profile")
+        .annotate(api_token_count=Count("auth_token_set"))
         .order_by("-is_active", "username")
     )
+
+
+def api_tokens(*, user):
+    """The person's API tokens, newest first (only their first characters are kept in clear)."""
+    from knox.models import AuthToken
+
+    return list(AuthToken.objects.filter(user=user).order_by("-created").only("token_key", "created", "expiry"))
 
 
 def security_events(*, kind: str | None = None, who: str | None = None, day_from=None, day_to=None,

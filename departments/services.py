@@ -122,11 +122,95 @@ def people_statuses(*, people) -> dict[str, str]:
     return {name: "new" if name not in active else "existing" if active[name] else "deactivated" for name in usernames}
 
 
-def _revoke_tokens(user) -> None:
+def _revoke_tokens(user, *, by=None, request=None, why: str = "") -> int:
     # API tokens issued before a deactivation stay revoked: a reactivated person asks for a new one.
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    Token.objects.filter(user=user).delete()
+    count, _per_model = AuthToken.objects.filter(user=user).delete()
+    if count:
+        security_event_record(kind=SecurityEvent.Kind.API_TOKEN_REVOKED, user=by, request=request,
+                              username="" if by is not None else user.get_username(),
+                              detail=_("%(user)s: %(count)d API tokens (%(why)s)") % {
+                                  "user": user.get_username(), "count": count, "why": why or _("every token")})
+    return count
+
+
+def api_token_issue(*, user, request=None) -> tuple:
+    """A new API token for `user` (who gave their password): (the token row, the token shown once).
+
+    Only its hash is kept (django-rest-knox); it expires settings.API_TOKEN_DAYS after now. Each call
+    gives another token, so each device or script has its own and one can be revoked alone."""
+    from knox.models import AuthToken
+
+    token, key = AuthToken.objects.create(user=user)
+    security_event_record(kind=SecurityEvent.Kind.API_TOKEN_ISSUED, user=user, request=request,
+                          detail=_("token %(key)s…, expires %(expiry)s") % {
+                              "key": token.token_key[:8], "expiry": f"{token.expiry:%Y-%m-%d}"})
+    return token, key
+
+
+def api_token_revoke(*, user, token_key: str, by, request=None) -> bool:
+    """Revoke one of `user`'s API tokens (by its first characters, as the token page shows them);
+    `by` is the user themself or a plan admin. False when there is no such token (already gone)."""
+    from knox.models import AuthToken
+
+    count, _per_model = AuthToken.objects.filter(user=user, token_key=token_key).delete()
+    if count:
+        security_event_record(kind=SecurityEvent.Kind.API_TOKEN_REVOKED, user=by, request=request,
+                              detail=_("%(user)s: token %(key)s…") % {"user": user.get_username(),
+                                                                       "key": token_key[:8]})
+    return bool(count)
+
+
+def api_tokens_revoke_all(*, user, by, request=None) -> int:
+    """Revoke all of `user`'s API tokens (the people page's button); how many went."""
+    return _revoke_tokens(user, by=by, request=request, why=_("revoked by an admin"))
+
+
+def user_session_remember(*, user, session_key: str | None) -> None:
+    """Note the session `user` just logged in with (see UserSession)."""
+    from .models import UserSession
+
+    if session_key:
+        UserSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+
+
+def user_session_forget(*, session_key: str | None) -> None:
+    from .models import UserSession
+
+    if session_key:
+        UserSession.objects.filter(session_key=session_key).delete()
+
+
+def user_sessions_end(*, user, by=None, request=None) -> int:
+    """End every session `user` is logged in with, in the session store (its cache too), now.
+
+    Called when a person is deactivated, by whatever path (the people page, the admin, the people
+    list, a script saving is_active=False). Even without it the next request of a deactivated
+    user is anonymous (ModelBackend.get_user refuses inactive users); this also empties the store."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from .models import UserSession
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    UserSession.objects.filter(user=user).delete()
+    if keys:
+        security_event_record(kind=SecurityEvent.Kind.SESSIONS_ENDED, user=by, request=request,
+                              username="" if by is not None else user.get_username(),
+                              detail=_("%(user)s: %(count)d sessions") % {"user": user.get_username(),
+                                                                          "count": len(keys)})
+    return len(keys)
+
+
+def user_access_end(*, user, by=None, request=None) -> None:
+    """A deactivated person's ways in go at once: their sessions and their API tokens."""
+    user_sessions_end(user=user, by=by, request=request)
+    _revoke_tokens(user, by=by, request=request, why=_("deactivated"))
 
 
 @transaction.atomic
@@ -162,7 +246,7 @@ def people_import(*, people, reactivate: frozenset[str] | set[str] = frozenset()
                 result.kept_inactive.append(user)
                 continue
             user.is_active = True
-            _revoke_tokens(user)
+            _revoke_tokens(user, why=_("reactivated"))
             result.reactivated.append(user)
         changed = created
         for name, value in (("first_name", person.name), ("email", person.email)):
@@ -223,7 +307,7 @@ def password_reset_by_admin(*, user, by) -> str:
     user.set_password(password)
     user.save(update_fields=["password"])
     Profile.objects.update_or_create(user=user, defaults={"must_change_password": True})
-    _revoke_tokens(user)
+    _revoke_tokens(user, by=by, why=_("password reset"))
     return password
 
 
@@ -264,7 +348,7 @@ def password_reset_done(*, user, request) -> None:
     from axes.utils import reset as axes_reset
 
     password_chosen(user=user)
-    _revoke_tokens(user)
+    _revoke_tokens(user, why=_("password reset"))
     axes_reset(username=user.get_username())
     security_event_record(kind=SecurityEvent.Kind.PASSWORD_RESET, user=user, request=request)
 
@@ -306,11 +390,13 @@ def person_roles_set(*, user, roles: set[str], by) -> set[str]:
 
 
 @transaction.atomic
-def user_deactivate(*, user) -> None:
-    """People are deactivated, never deleted: their reports and history keep their name; their API tokens go."""
+def user_deactivate(*, user, by=None, request=None) -> None:
+    """People are deactivated, never deleted: their reports and history keep their name; their
+    sessions end and their API tokens go (here, and by the receiver for any other path)."""
+    # Ended first, so the events name who did it; the receiver of the save then finds nothing left.
+    user_access_end(user=user, by=by, request=request)
     user.is_active = False
     user.save(update_fields=["is_active"])
-    _revoke_tokens(user)
 
 
 class DepartmentStillResponsible(Exception):
@@ -326,11 +412,11 @@ def department_holdings(*, department: Department) -> list[str]:
 
 
 @transaction.atomic
-def department_deactivate(*, department: Department, successor: Department | None = None) -> int:
+def department_deactivate(*, department: Department, successor: Department | None = None, actor=None) -> int:
     """Deactivate a department; what it holds goes to `successor` first, so nothing is orphaned.
 
     Refused (DepartmentStillResponsible) when it holds anything and no successor is named.
-    Returns how many things changed hands.
+    Returns how many things changed hands. Audited (部室移交) with `actor` (see security_event_by).
     """
     if successor is not None and successor.pk == department.pk:
         raise DepartmentStillResponsible(_("A department cannot hand its items to itself."))
@@ -349,6 +435,10 @@ def department_deactivate(*, department: Department, successor: Department | Non
             moved += count or 0
     department.is_active = False
     department.save(update_fields=["is_active"])
+    security_event_by(kind=SecurityEvent.Kind.DEPARTMENT_HANDED_OVER, actor=actor, detail=(
+        _("%(name)s → %(successor)s: %(count)d moved") % {"name": department.name, "successor": successor.name,
+                                                          "count": moved}
+        if successor is not None else _("%(name)s deactivated, nothing to hand over") % {"name": department.name}))
     return moved
 
 
@@ -381,6 +471,14 @@ def security_event_record(*, kind: str, user=None, username: str = "", request=N
     )
 
 
+def security_event_by(*, kind: str, actor, detail: str = "", request=None):
+    """An event of something done by `actor`: a user (request.user from a page or the API), a
+    command's name ("manage.py backup"), or None for the system itself (recorded as 系统)."""
+    if actor is None or isinstance(actor, str):
+        return security_event_record(kind=kind, username=actor or _("system"), detail=detail, request=request)
+    return security_event_record(kind=kind, user=actor, detail=detail, request=request)
+
+
 def security_events_sweep(*, now=None) -> int:
     """Delete the events older than SECURITY_EVENT_RETENTION_DAYS (default three years); returns how many."""
     from django.conf import settings
@@ -389,6 +487,14 @@ def security_events_sweep(*, now=None) -> int:
     days = getattr(settings, "SECURITY_EVENT_RETENTION_DAYS", 3 * 365)
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     deleted, _per_model = SecurityEvent.objects.filter(at__lt=cutoff).delete()
+    # Sessions older than their cookie's age have ended by themselves; so have expired API tokens.
+    from knox.models import AuthToken
+
+    from .models import UserSession
+
+    moment = now or timezone.now()
+    UserSession.objects.filter(created_at__lt=moment - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)).delete()
+    AuthToken.objects.filter(expiry__lt=moment).delete()
     return deleted
 
 

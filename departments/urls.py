@@ -13,5 +13,6 @@ urlpatterns = [
     path("people/<int:user_id>/roles/", views.person_roles, name="person-roles"),
     path("security-events/", views.security_events, name="security-events"),
     path("people/<int:user_id>/password/", views.person_password_reset, name="person-password-reset"),
+    path("people/<int:user_id>/api-tokens/revoke/", views.person_api_tokens_revoke, name="person-api-tokens-revoke"),
     path("people/<int:user_id>/deactivate/", views.person_deactivate, name="person-deactivate"),
 ]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -41,7 +42,8 @@ def department_deactivate(request, department_id: int):
                                     holdings=holdings)
     if request.method == "POST" and form.is_valid():
         try:
-            moved = services.department_deactivate(department=department, successor=form.cleaned_data["successor"])
+            moved = services.department_deactivate(department=department, successor=form.cleaned_data["successor"],
+                                                   actor=request.user)
         except services.DepartmentStillResponsible as error:
             form.add_error("successor", str(error))
         else:
@@ -159,7 +161,7 @@ def person_deactivate(request, user_id: int):
     if user.pk == request.user.pk:
         messages.error(request, _("You cannot deactivate your own account."))
     else:
-        services.user_deactivate(user=user)
+        services.user_deactivate(user=user, by=request.user, request=request)
         messages.success(request, _("%(name)s was deactivated.") % {"name": display_name(user)})
     return redirect("departments:people")
 
@@ -193,7 +195,11 @@ class PasswordChange(auth_views.PasswordChangeView):
         return reverse("supervision:landing")
 
     def form_valid(self, form):
+        old_key = self.request.session.session_key
         response = super().form_valid(form)
+        # Django gave the session a new key (update_session_auth_hash): note it for a deactivation.
+        services.user_session_forget(session_key=old_key)
+        services.user_session_remember(user=form.user, session_key=self.request.session.session_key)
         services.password_chosen(user=form.user)
         passwords.forget_initial_password(self.request)
         messages.success(self.request, _("Your password was changed."))
@@ -202,6 +208,31 @@ class PasswordChange(auth_views.PasswordChangeView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
             "forced": bool(self.request.session.get(passwords.SESSION_KEY))}
+
+
+@login_required
+def api_tokens(request):
+    """我的 API 令牌: the person's tokens (issued, expires) and 撤销 for each; revoked with a POST."""
+    if request.method == "POST":
+        if services.api_token_revoke(user=request.user, token_key=request.POST.get("token", "")[:25],
+                                     by=request.user, request=request):
+            messages.success(request, _("The API token was revoked; programs using it are refused from now on."))
+        else:
+            messages.error(request, _("That API token does not exist any more."))
+        return redirect("api_tokens")
+    return render(request, "registration/api_tokens.html", {
+        "tokens": selectors.api_tokens(user=request.user), "days": settings.API_TOKEN_DAYS})
+
+
+@allowed_only(can_manage_departments)
+@require_POST
+def person_api_tokens_revoke(request, user_id: int):
+    """A plan admin revokes all of a person's API tokens (a lost laptop, a leaked script)."""
+    person = get_object_or_404(get_user_model(), pk=user_id)
+    count = services.api_tokens_revoke_all(user=person, by=request.user, request=request)
+    messages.success(request, _("%(count)d API tokens of %(name)s were revoked.") % {
+        "count": count, "name": display_name(person)})
+    return redirect(reverse("departments:people") + f"#person-{person.pk}")
 
 
 def _reset_by_email() -> bool:

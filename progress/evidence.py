@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from urllib.parse import quote
@@ -72,6 +73,14 @@ _EXECUTABLES = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\
 # In a PDF: script, launching programs, embedded files, Flash, XFA forms (/OpenAction alone is
 # how most PDFs open at their first page: kept).
 _PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+_PDF_ACTIVE_LONG = re.compile(rb"/(?:JavaScript|Launch|EmbeddedFile|RichMedia|XFA)\b")
+# A name may spell its letters as #xx (/J#61vaScript is /JavaScript).
+_PDF_ESCAPED_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]*#[0-9A-Fa-f]{2}[^\s/<>\[\]()%{}]*")
+# Since PDF 1.5 objects (dictionaries, actions among them) may sit compressed in object streams,
+# out of sight of a search of the file: those are unpacked, within these bounds, and searched too.
+_PDF_STREAM_START = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
+_PDF_OBJSTM_MAX = 20 * 1024 * 1024  # unpacked, one object stream
+_PDF_OBJSTM_TOTAL = 64 * 1024 * 1024  # unpacked, all of a file's
 _VBA = "_VBA_PROJECT".encode("utf-16-le")  # the stream every VBA project (macro) has in an OLE file
 _ZIP_MAX_MEMBERS = 1000
 _ZIP_MAX_UNPACKED = 100 * 1024 * 1024
@@ -137,13 +146,97 @@ def _zip_problem(data: bytes, *, office: bool) -> str | None:
     return None
 
 
+def _pdf_names_active(data: bytes) -> bool:
+    if _PDF_ACTIVE.search(data):
+        return True
+    return _pdf_escaped_names_active(data)
+
+
+def _pdf_escaped_names_active(data: bytes) -> bool:
+    for name in _PDF_ESCAPED_NAME.finditer(data):
+        plain = re.sub(rb"#([0-9A-Fa-f]{2})", lambda hexed: bytes([int(hexed.group(1), 16)]), name.group())
+        if _PDF_ACTIVE.search(plain + b" "):
+            return True
+    return False
+
+
+def _pdf_outside_streams(data: bytes) -> bytes:
+    """The file without the bodies of its streams, each taken by its own /Length as a reader does
+    (a body whose length does not end at "endstream" is kept, and searched)."""
+    pieces, kept_from = [], 0
+    for start in _PDF_STREAM_START.finditer(data):
+        if start.start() < kept_from:
+            continue
+        head = data[max(0, start.start() - 4096):start.start()]
+        length = re.findall(rb"/Length\s+(\d{1,10})(?!\s+\d+\s+R)", head[head.rfind(b"obj") + 3:])
+        if not length:
+            continue
+        end = start.end() + int(length[-1])
+        if not data[end:end + 16].lstrip().startswith(b"endstream"):
+            continue
+        pieces.append(data[kept_from:start.end()])
+        kept_from = end
+    pieces.append(data[kept_from:])
+    return b"".join(pieces)
+
+
+def _unpack_flate(raw: bytes, limit: int) -> bytes | None:
+    """What a FlateDecode stream unpacks to (up to a damaged end, as readers do); None past `limit`."""
+    inflater = zlib.decompressobj()
+    out = bytearray()
+    for start in range(0, len(raw), 65536):
+        try:
+            out += inflater.decompress(raw[start:start + 65536], limit + 1 - len(out))
+        except zlib.error:
+            break
+        if len(out) > limit or inflater.unconsumed_tail:
+            return None
+        if inflater.eof:
+            break
+    return bytes(out)
+
+
+def _pdf_problem(data: bytes) -> str | None:
+    """Why a PDF would run something: script, launch, embedded files, Flash or XFA, named openly,
+    with #xx escapes, or inside a compressed object stream; None when none is found."""
+    # Compressed streams (pages, fonts, images) are random bytes, in which the three bytes "/JS"
+    # turn up about once in 20 MB: the short name is looked for outside the streams' bodies only.
+    # The long ones are looked for everywhere (a script's action always names /JavaScript too).
+    outside = _pdf_outside_streams(data)
+    if _PDF_ACTIVE_LONG.search(data) or _PDF_ACTIVE.search(outside) or _pdf_escaped_names_active(outside):
+        return _("it holds script or actions")
+    budget = _PDF_OBJSTM_TOTAL
+    for start in _PDF_STREAM_START.finditer(data):
+        head = data[max(0, start.start() - 4096):start.start()]
+        dictionary = head[head.rfind(b"obj") + 3:] if b"obj" in head else head
+        if b"/ObjStm" not in dictionary:
+            continue
+        end = data.find(b"endstream", start.end())
+        raw = data[start.end():end if end >= 0 else len(data)]
+        if b"/Filter" not in dictionary:
+            unpacked = raw
+        elif re.search(rb"/Filter\s*(?:\[\s*)?/FlateDecode\s*\]?\s*(?:/|>>|$)", dictionary):
+            unpacked = _unpack_flate(raw, min(_PDF_OBJSTM_MAX, budget))
+            if unpacked is None:
+                return _("its compressed objects unpack to far more than the file holds")
+        else:
+            # Object streams are Flate-compressed in every PDF writer we know; another filter
+            # (or a chain of them) is a way to hide what is inside.
+            return _("it hides its objects in a way that cannot be checked")
+        budget -= len(unpacked)
+        if _pdf_names_active(unpacked):
+            return _("it holds script or actions")
+    return None
+
+
 def _active_content(data: bytes, suffix: str) -> str | None:
     """Why content would run in a browser, a PDF reader or an office suite; None when it would not."""
     if data.startswith(_EXECUTABLES):
         return _("it is a program")
     if suffix == ".pdf":
-        if _PDF_ACTIVE.search(data):
-            return _("it holds script or actions")
+        problem = _pdf_problem(data)
+        if problem:
+            return problem
         # A polyglot: a PDF that is also a web page.
         if _ACTIVE_MARKERS.search(data[:4096]):
             return _("it is also a web page")

@@ -53,7 +53,7 @@ class PlanViewSet(ReadOnly):
         require(permissions.can_manage_plans(request.user))
         plan = self.get_object()
         try:
-            services.plan_publish(plan=plan)
+            services.plan_publish(plan=plan, actor=request.user)
         except services.PlanNotReady as refused:
             return Response(
                 {"detail": str(refused),
@@ -67,7 +67,7 @@ class PlanViewSet(ReadOnly):
     def close(self, request, pk=None):
         """Close a plan: read-only from then on, history kept (plan admins)."""
         require(permissions.can_manage_plans(request.user))
-        plan = services.plan_close(plan=self.get_object())
+        plan = services.plan_close(plan=self.get_object(), actor=request.user)
         return Response(PlanSerializer(plan).data)
 
 

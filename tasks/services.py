@@ -31,7 +31,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core.dates import shift_year
 from core.exceptions import Conflict
 from departments import services as department_services
-from departments.models import Department, DepartmentAlias
+from departments.models import Department, DepartmentAlias, SecurityEvent
+from departments.services import security_event_by
 from departments.selectors import department_names_with_aliases
 
 from . import permissions, signals
@@ -153,12 +154,13 @@ def plan_import_document(
     allow_removals: bool = False,
     alias_choices: Mapping[str, str] | None = None,
     user=None,
+    actor=None,
 ) -> PlanImportResult:
     """Read, parse and write a 工作要点 document; raises PlanParseError or RemovalsUndecided before writing."""
     document = plan_document_read(data=data, filename=filename, organization=organization, year=year,
                                   alias_choices=alias_choices)
     return plan_import(parsed=document.parsed, source_name=document.source_name, source_text=document.source_text,
-                       dry_run=dry_run, removals=removals, allow_removals=allow_removals, user=user)
+                       dry_run=dry_run, removals=removals, allow_removals=allow_removals, user=user, actor=actor)
 
 
 @transaction.atomic
@@ -171,8 +173,12 @@ def plan_import(
     removals: Mapping[str, str] | None = None,
     allow_removals: bool = False,
     user=None,
+    actor=None,
 ) -> PlanImportResult:
-    """Write a parsed plan in one transaction; with `dry_run` report the changes (and losses) and roll back."""
+    """Write a parsed plan in one transaction; with `dry_run` report the changes (and losses) and roll back.
+
+    An import that writes is audited, by `actor` (a command's name, say) or else `user`; the
+    background import (departments.jobs) audits its own, when its last step is done."""
     run = PlanImportRun(parsed=parsed, source_name=source_name, source_text=source_text, removals=removals,
                         allow_removals=allow_removals, user=user, dry_run=dry_run)
     result = run.new_result()
@@ -180,7 +186,17 @@ def plan_import(
         run.run_step(step, result)
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        security_event_by(kind=SecurityEvent.Kind.PLAN_IMPORTED, actor=actor if actor is not None else user,
+                          detail=plan_import_summary(filename=source_name, result=result.as_dict()))
     return result
+
+
+def plan_import_summary(*, filename: str, result: dict) -> str:
+    """One line of an import for the security events: the file, and what changed."""
+    return _("%(file)s: %(created)d new, %(updated)d changed, %(deleted)d removed") % {
+        "file": filename, "created": result.get("created", 0), "updated": result.get("updated", 0),
+        "deleted": result.get("deleted", 0)}
 
 
 def plan_import_check(*, parsed: ParsedPlan, removals: Mapping[str, str] | None = None,
@@ -874,9 +890,10 @@ def target_fill(*, target: Target, value: Decimal | None, no_number: bool = Fals
 
 
 @transaction.atomic
-def plan_publish(*, plan: WorkPlan) -> WorkPlan:
+def plan_publish(*, plan: WorkPlan, actor=None) -> WorkPlan:
     """Publish a draft plan; refused (PlanNotReady) while required set-up is missing, and on a
-    closed plan (PlanClosed: reopening is its own action)."""
+    closed plan (PlanClosed: reopening is its own action). Audited with `actor`
+    (departments.services.security_event_by: a user, a command's name, or None for the system)."""
     from .selectors import plan_setup_problems
 
     _refuse_if_closed(plan.pk)
@@ -885,14 +902,20 @@ def plan_publish(*, plan: WorkPlan) -> WorkPlan:
         raise PlanNotReady(problems)
     plan.status = WorkPlan.Status.PUBLISHED
     plan.save(update_fields=["status", "updated_at"])
+    _plan_audit(SecurityEvent.Kind.PLAN_PUBLISHED, plan=plan, actor=actor)
     return plan
 
 
+def _plan_audit(kind: str, *, plan: WorkPlan, actor) -> None:
+    security_event_by(kind=kind, actor=actor, detail=f"{plan.title} (#{plan.pk})")
+
+
 @transaction.atomic
-def plan_close(*, plan: WorkPlan) -> WorkPlan:
-    """Close a plan: it stays viewable with its history, and nobody can change its progress."""
+def plan_close(*, plan: WorkPlan, actor=None) -> WorkPlan:
+    """Close a plan: it stays viewable with its history, and nobody can change its progress. Audited."""
     plan.status = WorkPlan.Status.CLOSED
     plan.save(update_fields=["status", "updated_at"])
+    _plan_audit(SecurityEvent.Kind.PLAN_CLOSED, plan=plan, actor=actor)
     return plan
 
 
@@ -901,14 +924,15 @@ class PlanNotReopenable(Exception):
 
 
 @transaction.atomic
-def plan_reopen(*, plan: WorkPlan, today: datetime.date | None = None) -> WorkPlan:
-    """Reopen a plan closed by mistake, within its year: published again, recorded in its history."""
+def plan_reopen(*, plan: WorkPlan, today: datetime.date | None = None, actor=None) -> WorkPlan:
+    """Reopen a plan closed by mistake, within its year: published again, recorded in its history. Audited."""
     locked = WorkPlan.objects.select_for_update().get(pk=plan.pk)
     today = today or timezone.localdate()
     if locked.status != WorkPlan.Status.CLOSED or locked.year < today.year:
         raise PlanNotReopenable(_("Only a closed plan of this year can be reopened."))
     locked.status = WorkPlan.Status.PUBLISHED
     locked.save(update_fields=["status", "updated_at"])
+    _plan_audit(SecurityEvent.Kind.PLAN_REOPENED, plan=locked, actor=actor)
     return locked
 
 

@@ -280,7 +280,7 @@ def target_fill(request, target_id: int):
 def plan_publish(request, plan_id: int):
     plan = get_object_or_404(WorkPlan, pk=plan_id)
     try:
-        services.plan_publish(plan=plan)
+        services.plan_publish(plan=plan, actor=request.user)
     except services.PlanClosed as refusal:
         messages.error(request, refusal.message)
         return redirect("tasks:manage-plans")
@@ -301,7 +301,7 @@ def plan_close(request, plan_id: int):
     if request.method != "POST":
         return render(request, "tasks/plan_close.html",
                       {"plan": plan, "history": selectors.plan_status_history(plan=plan)})
-    services.plan_close(plan=plan)
+    services.plan_close(plan=plan, actor=request.user)
     messages.success(request, _("%(title)s is closed and read-only.") % {"title": plan.title})
     return redirect("tasks:manage-plans")
 
@@ -311,7 +311,7 @@ def plan_close(request, plan_id: int):
 def plan_reopen(request, plan_id: int):
     plan = get_object_or_404(WorkPlan, pk=plan_id)
     try:
-        services.plan_reopen(plan=plan)
+        services.plan_reopen(plan=plan, actor=request.user)
     except services.PlanNotReopenable as error:
         messages.error(request, str(error))
     else:

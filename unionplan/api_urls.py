@@ -5,8 +5,10 @@ from django.urls import include, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import parsers, serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.views import APIView
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -14,25 +16,41 @@ from rest_framework.routers import DefaultRouter
 from core.api import ERRORS
 from dashboard.api import PlanRollupView, WorkItemViewSet
 from departments.api import DepartmentViewSet
+from departments.services import api_token_issue
 from progress.api import EvidenceViewSet, ReportViewSet
 from supervision.api import InstructionViewSet
 from tasks.api import PlanViewSet, SectionViewSet, TargetViewSet
 
 
-class TokenView(ObtainAuthToken):
-    """A user's API token for their username and password (counted by the log-in lock-out)."""
+class TokenView(APIView):
+    """A new API token for a username and password (counted by the log-in lock-out).
+
+    Each call issues another token (one per device or script), shown once; it expires
+    settings.API_TOKEN_DAYS later. The person lists and revokes theirs at /accounts/api-tokens/.
+    """
+
+    # The session only (a browser's POST must carry its CSRF token); no token authentication: a
+    # client whose old token expired still asks for a new one with its password.
+    authentication_classes = (SessionAuthentication,)
+    permission_classes = ()
+    throttle_classes = ()
+    parser_classes = (parsers.FormParser, parsers.MultiPartParser, parsers.JSONParser)
+    serializer_class = AuthTokenSerializer
 
     @extend_schema(
+        request=AuthTokenSerializer,
         responses={
-            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            200: inline_serializer("Token", {"token": serializers.CharField(),
+                                             "expires": serializers.DateTimeField()}),
             400: OpenApiResponse(description="Wrong username or password"),
             415: ERRORS[415],
             429: OpenApiResponse(description="Locked out after too many failed log-ins"),
         }
     )
     def post(self, request, *args, **kwargs):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except ValidationError:
             # django-axes marks the request it refused (or whose failure reached the limit); the
             # serializer only sees "no user" and would answer 400 like a wrong password.
@@ -44,6 +62,8 @@ class TokenView(ObtainAuthToken):
                     status=429, headers={"Retry-After": str(minutes * 60)},
                 )
             raise
+        token, key = api_token_issue(user=serializer.validated_data["user"], request=request)
+        return Response({"token": key, "expires": serializers.DateTimeField().to_representation(token.expiry)})
 
 
 router = DefaultRouter()

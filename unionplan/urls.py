@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from departments.views import LogIn, PasswordChange, PasswordReset, PasswordResetConfirm
+from departments.views import LogIn, PasswordChange, PasswordReset, PasswordResetConfirm, api_tokens
 
 from . import health
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/login/", LogIn.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", login_required(PasswordChange.as_view()), name="password_change"),
+    path("accounts/api-tokens/", api_tokens, name="api_tokens"),
     path("accounts/password_reset/", PasswordReset.as_view(), name="password_reset"),
     path("accounts/password_reset/done/",
          auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_sent.html"),

@@ -164,8 +164,8 @@ def test_password_reset_by_admin_then_forced_change(open_as, portal):
     page.goto(f"{portal}/my/")
     assert "/accounts/password_change/" in page.url  # nothing else until it is changed
     page.fill("#id_old_password", initial)
-    page.fill("#id_new_password1", "换一个新密码2026")
-    page.fill("#id_new_password2", "换一个新密码2026")
+    page.fill("#id_new_password1", "换一个更长的新密码2026")
+    page.fill("#id_new_password2", "换一个更长的新密码2026")
     page.screenshot(path=str(SHOTS / "password-change-phone.png"), full_page=True)
     page.click("form.form button[type=submit]")
     page.wait_for_selector(".messages")

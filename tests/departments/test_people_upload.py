@@ -112,14 +112,14 @@ def _job(admin):
 
 
 def test_a_deactivated_person_comes_back_only_when_chosen_and_without_old_tokens(client, roles):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from departments.services import user_deactivate
 
     # given other (职工互助办) had an API token, then was deactivated: the token went with the deactivation
-    token = Token.objects.create(user=roles.other_staff)
+    token, _key = AuthToken.objects.create(user=roles.other_staff)
     user_deactivate(user=roles.other_staff)
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not AuthToken.objects.filter(pk=token.pk).exists()
     client.force_login(roles.plan_admin)
     listed = "姓名,用户名,部室\n其他,other,职工互助办\n"
 
@@ -133,12 +133,12 @@ def test_a_deactivated_person_comes_back_only_when_chosen_and_without_old_tokens
     assert not roles.other_staff.is_active and done.status_code == 200
 
     # when confirmed with it ticked, they are active again, with no token from before
-    Token.objects.create(user=roles.other_staff, key="0" * 40)  # issued by hand while inactive
+    AuthToken.objects.create(user=roles.other_staff)  # issued by hand while inactive
     _upload(client, listed)
     client.post(reverse("departments:people-upload"), {"confirm": "1", "reactivate": "other"})
     roles.other_staff.refresh_from_db()
     assert roles.other_staff.is_active
-    assert not Token.objects.filter(user=roles.other_staff).exists()
+    assert not AuthToken.objects.filter(user=roles.other_staff).exists()
 
 
 @pytest.mark.parametrize(

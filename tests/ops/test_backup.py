@@ -95,6 +95,19 @@ def sqlite_tables(path: Path) -> dict[str, list]:
         return {name: sorted(db.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr) for name in names}
 
 
+AUDIT = "departments_securityevent"
+
+
+def assert_same_but_the_audit(restored: dict[str, list], source: dict[str, list]) -> None:
+    """Every table the same, row for row; the security events differ by the two the commands wrote:
+    the backup's (in the source, after its dump) and the restore's (in the restored database)."""
+    restored_events, source_events = set(restored.pop(AUDIT)), set(source.pop(AUDIT))
+    assert restored == source
+    (made,), (restored_event,) = source_events - restored_events, restored_events - source_events
+    assert "backup_made" in made and "manage.py backup" in made
+    assert "backup_restored" in restored_event and "manage.py restore" in restored_event
+
+
 def test_sqlite_backup_restores_every_row_and_file_into_a_new_database(sqlite_portal, tmp_path):
     # given the backup of a portal with reports and evidence
     manifest = read_manifest(sqlite_portal["archive"])
@@ -109,7 +122,7 @@ def test_sqlite_backup_restores_every_row_and_file_into_a_new_database(sqlite_po
     assert result.returncode == 0, result.stderr
     assert "3 reports, 9 evidence" in result.stdout and "9 media files, every sha256 verified" in result.stdout
     restored = tmp_path / "restored.sqlite3"
-    assert sqlite_tables(restored) == sqlite_tables(sqlite_portal["db"])
+    assert_same_but_the_audit(sqlite_tables(restored), sqlite_tables(sqlite_portal["db"]))
     with sqlite3.connect(restored) as db:
         rows = db.execute("SELECT id, original_name, file FROM tasks_evidence").fetchall()
     assert len(rows) == 9
@@ -129,7 +142,7 @@ def test_restore_refuses_a_database_that_holds_unionplan_tables_unless_forced(sq
     forced = manage("restore", str(sqlite_portal["archive"]), "--force", env=target)
     assert forced.returncode == 0, forced.stderr
     assert "replacing the database's previous contents" in forced.stdout
-    assert sqlite_tables(restored) == sqlite_tables(sqlite_portal["db"])
+    assert_same_but_the_audit(sqlite_tables(restored), sqlite_tables(sqlite_portal["db"]))
 
 
 def _flip_bytes(data: bytes) -> bytes:
@@ -260,7 +273,12 @@ def test_postgresql_backup_restores_every_row_and_file_into_a_new_empty_database
         result = manage("restore", str(archive), env=target)
         assert result.returncode == 0, result.stderr
         # then every table is the same, row for row, and every attachment byte for byte
-        assert postgres_tables(name) == postgres_tables(source)
+        restored_tables, source_tables = postgres_tables(name), postgres_tables(source)
+        restored_events, source_events = set(restored_tables.pop(AUDIT)), set(source_tables.pop(AUDIT))
+        assert restored_tables == source_tables
+        # backup_create() was called here, without an actor: the system's (系统) event, after the dump
+        assert [row for row in source_events - restored_events if "backup_made" in row]
+        assert [row for row in restored_events - source_events if "backup_restored" in row]
         with _pg_connect(name) as db, db.cursor() as cursor:
             cursor.execute("SELECT id, original_name, file FROM tasks_evidence")
             rows = cursor.fetchall()

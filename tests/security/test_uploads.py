@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import pytest
 from django import forms
@@ -30,7 +31,37 @@ DOCX_TYPES = (b'<?xml version="1.0"?><Types><Override PartName="/word/document.x
 DOCM_TYPES = DOCX_TYPES.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
 DOCX = _zip({"[Content_Types].xml": DOCX_TYPES, "word/document.xml": b"<w:document/>"})
 
+def _pdf_with_object_stream(objects: bytes, *, packed: bytes | None = None, filters: bytes = b"/FlateDecode") -> bytes:
+    """A PDF 1.5 whose objects sit compressed in an object stream (as most writers make them now)."""
+    packed = zlib.compress(b"4 0 5 60 " + objects) if packed is None else packed
+    return (b"%PDF-1.5\n1 0 obj << /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >> endobj\n"
+            b"3 0 obj << /Type /ObjStm /N 2 /First 9 /Filter " + filters + b" /Length "
+            + str(len(packed)).encode() + b" >>\nstream\n" + packed + b"\nendstream\nendobj\n%%EOF")
+
+
+HIDDEN_JS = b"<< /S /JavaScript /JS (app.launchURL('http://evil.example')) >> << /Type /Pages /Kids [] /Count 0 >>"
+PLAIN_OBJECTS = b"<< /Type /Pages /Kids [] /Count 0 >> << /Type /Page /Parent 2 0 R >>"
+# An image's compressed bytes that happen to spell "/JS " (about once in 20 MB of random bytes):
+# a stream's body, taken by its /Length, is not searched for the short name (no false alarms).
+IMAGE = b"\x9c\x11/JS \x10\xfe" * 1000
+PDF_WITH_IMAGE = (b"%PDF-1.5\n5 0 obj << /Type /XObject /Subtype /Image /Filter /FlateDecode /Length "
+                  + str(len(IMAGE)).encode() + b" >>\nstream\n" + IMAGE + b"\nendstream\nendobj\n%%EOF")
+
 REFUSED = {
+    "a PDF with JavaScript in a compressed object stream": ("report.pdf", _pdf_with_object_stream(HIDDEN_JS)),
+    "a PDF that launches a program from an object stream": (
+        "report.pdf", _pdf_with_object_stream(b"<< /S /Launch /F (cmd.exe) >>", filters=b"[/FlateDecode]")),
+    "a PDF with an embedded file in an object stream": (
+        "report.pdf", _pdf_with_object_stream(b"<< /Type /Filespec /EF << /F 9 0 R >> /EmbeddedFile 9 0 R >>")),
+    "a PDF whose JavaScript name is spelt with #xx": (
+        "report.pdf", b"%PDF-1.4\n1 0 obj << /S /J#61vaScript /J#53 (app.alert(1)) >> endobj"),
+    "a PDF object stream that is a bomb": (
+        "report.pdf", _pdf_with_object_stream(b"", packed=zlib.compress(b" " * (30 * 1024 * 1024)))),
+    "a PDF hiding an action in a stream whose /Length lies": (
+        "report.pdf", b"%PDF-1.4\n1 0 obj << /Length 3 >>\nstream\n<< /S /JS (app.alert(1)) >>\nendstream endobj"),
+    "a PDF object stream behind another filter": (
+        "report.pdf", _pdf_with_object_stream(b"", packed=HIDDEN_JS.hex().encode() + b">",
+                                              filters=b"/ASCIIHexDecode")),
     "a web page as text": ("说明.txt", b"<html><body><script>alert(document.cookie)</script></body></html>"),
     "a script in text": ("notes.txt", "材料\n<script src=//evil.example/x.js></script>".encode()),
     "a javascript: link in text": ("link.txt", b"click javascript:alert(1)"),
@@ -68,6 +99,8 @@ REFUSED = {
 
 ACCEPTED = {
     "a PDF that opens at its first page": ("会议纪要.pdf", PDF),
+    "a PDF with its objects in a compressed object stream": ("会议纪要.pdf", _pdf_with_object_stream(PLAIN_OBJECTS)),
+    "a PDF with a compressed image": ("照片.pdf", PDF_WITH_IMAGE),
     "a Word document": ("方案.docx", DOCX),
     "a PNG": ("现场照片.png", PNG),
     "Chinese text (GB18030)": ("台账.txt", "困难职工帮扶台账\n".encode("gb18030")),

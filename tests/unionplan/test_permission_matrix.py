@@ -147,6 +147,9 @@ def _rows(w):
         "supervision:my-work": [("GET", reverse("supervision:my-work"), None, everyone(200))],
         "supervision:landing": [("GET", reverse("supervision:landing"), None, everyone(302))],
         "password_change": [("GET", reverse("password_change"), None, everyone(200))],
+        # each person's own tokens; a token that is not theirs (or none) is "no longer exists", back to the page
+        "api_tokens": [("GET", reverse("api_tokens"), None, everyone(200)),
+                       ("POST", reverse("api_tokens"), {"token": "0" * 15}, everyone(302))],
         # 忘记密码: the same pages for everyone, logged in or not (the matrix runs without mail: the page
         # says to ask a plan admin; tests/unionplan/test_password_reset.py covers the mail)
         "password_reset": [("GET", reverse("password_reset"), None, {role: 200 for role in ROLES}),
@@ -286,6 +289,12 @@ def _rows(w):
              only({"plan_admin": 405})),
             ("POST", reverse("departments:person-roles", args=[w["users"]["other_staff"].pk]),
              {"roles": ["supervision"]}, admin_post),
+        ],
+        "departments:person-api-tokens-revoke": [
+            ("GET", reverse("departments:person-api-tokens-revoke", args=[w["users"]["other_staff"].pk]), None,
+             only({"plan_admin": 405})),
+            ("POST", reverse("departments:person-api-tokens-revoke", args=[w["users"]["other_staff"].pk]), {},
+             admin_post),
         ],
         "departments:person-deactivate": [
             ("GET", reverse("departments:person-deactivate", args=[w["users"]["other_staff"].pk]), None,

@@ -28,11 +28,11 @@ def test_half_a_gigabyte_to_the_log_in_page_is_refused_unread(client):
 
 
 def test_a_gigabyte_to_the_reports_api_is_refused_unread(client, roles):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    token = Token.objects.create(user=roles.staff)
+    _token, key = AuthToken.objects.create(user=roles.staff)
     response = _post(client, "/api/v1/reports/", length=1024 * MB, content_type="multipart/form-data; boundary=x",
-                     HTTP_AUTHORIZATION=f"Token {token.key}")
+                     HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 413 and "detail" in response.json()
 
 

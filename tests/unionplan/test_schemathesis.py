@@ -18,7 +18,7 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -79,7 +79,7 @@ def _token_header(roles, username: str) -> dict:
             percent=30, narrative="进行中。",
         )
         supervision_services.instruction_create(item=item, author=roles.leader, text="请加快。")
-    return {"Authorization": f"Token {Token.objects.get_or_create(user=getattr(roles, username))[0].key}"}
+    return {"Authorization": f"Token {AuthToken.objects.create(user=getattr(roles, username))[1]}"}
 
 
 @pytest.fixture

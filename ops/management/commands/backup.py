@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, output=None, **options):
         try:
-            result = backup.backup_create(output=output)
+            result = backup.backup_create(output=output, actor="manage.py backup")
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
         except DatabaseError as error:

@@ -21,7 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, archive: Path, force=False, **options):
         try:
-            result = backup.restore(archive=archive, force=force, progress=lambda line: self.stdout.write(f"  {line}"))
+            result = backup.restore(archive=archive, force=force, progress=lambda line: self.stdout.write(f"  {line}"),
+                                    actor="manage.py restore")
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
         except DatabaseError as error:

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         try:
             result = plan_import_document(
                 data=data, filename=path.name, organization=organization, year=year, dry_run=dry_run,
-                allow_removals=allow_removals,
+                allow_removals=allow_removals, actor="manage.py import_plan",
             )
         except PlanParseError as error:
             raise CommandError("\n".join(error.problems))
