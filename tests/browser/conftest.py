@@ -11,6 +11,9 @@ from tests.workers import redis_worker  # noqa: F401  (a real worker for the jou
 
 CHROMIUM = os.environ.get("UNIONPLAN_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+# The sizes the journeys are tried at: a phone (most staff report from one) and a desktop.
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +81,38 @@ def new_page(browser, portal):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def open_as(new_page, portal):
+    """Log in as a demo user through the log-in form, in a fresh context of `size`, in `language` if given."""
+    from departments.demo import DEMO_PASSWORD
+
+    def log_in(username, *, size=PHONE, password=DEMO_PASSWORD, language=None):
+        page = new_page(**size)
+        if language:
+            page.context.add_cookies([{"name": "django_language", "value": language, "url": portal}])
+        page.goto(f"{portal}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_selector("main")
+        return page
+
+    return log_in
+
+
+@pytest.fixture
+def published_portal(live_server, settings, tmp_path):
+    """The live server with the 2020 plan published and the demo accounts."""
+    from departments.demo import seed_demo_accounts
+    from tests.conftest import published_document
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    published_document()
+    seed_demo_accounts()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return live_server.url
 
 
 @pytest.fixture

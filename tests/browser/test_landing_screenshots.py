@@ -10,9 +10,15 @@ from django.contrib.auth import get_user_model
 
 from progress import services as progress_services
 from tasks.models import Responsibility, Section, WorkItem
-from tests.browser.test_phone_journey import DESKTOP, PHONE, SHOTS, _staff_of, open_as, portal  # noqa: F401
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS as SHOTS
+from tests.browser.test_phone_journey import _staff_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def portal(published_portal):
+    return published_portal
 
 
 def _fits(page, width: int) -> bool:
@@ -24,7 +30,7 @@ def _fits(page, width: int) -> bool:
     ("admin", "/manage/"),
 ])
 @pytest.mark.parametrize("size_name", ["phone", "desktop"])
-def test_each_roles_landing_page(open_as, portal, username, lands, size_name):  # noqa: F811
+def test_each_roles_landing_page(open_as, portal, username, lands, size_name):
     size = PHONE if size_name == "phone" else DESKTOP
     page = open_as(username, size=size)
     assert lands in page.url, page.url
@@ -32,7 +38,7 @@ def test_each_roles_landing_page(open_as, portal, username, lands, size_name):  
     page.screenshot(path=str(SHOTS / f"landing-{username}-{size_name}.png"), full_page=True)
 
 
-def test_a_head_with_reports_waiting_lands_on_the_review_queue(open_as, portal):  # noqa: F811
+def test_a_head_with_reports_waiting_lands_on_the_review_queue(open_as, portal):
     item = WorkItem.objects.filter(responsibilities__role=Responsibility.Role.LEAD).order_by("number").first()
     department = item.responsibilities.get(role=Responsibility.Role.LEAD).department
     progress_services.report_submit(
@@ -46,7 +52,7 @@ def test_a_head_with_reports_waiting_lands_on_the_review_queue(open_as, portal):
     page.screenshot(path=str(SHOTS / "landing-head-waiting-phone.png"), full_page=True)
 
 
-def test_a_section_page_reads_on_a_phone(open_as, portal):  # noqa: F811
+def test_a_section_page_reads_on_a_phone(open_as, portal):
     section = Section.objects.order_by("number").first()
     page = open_as("leader")
     page.goto(f"{portal}/dashboard/sections/{section.pk}/")

@@ -3,48 +3,25 @@
 Each test failed before its fix. Screenshots go to var/screenshots/ (not committed).
 """
 
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from departments.demo import DEMO_PASSWORD, seed_demo_accounts
 from departments.models import Department
 from progress import services as progress_services
 from progress.evidence import validate_evidence
 from progress.models import ProgressReport
 from tasks.models import Responsibility, WorkItem, WorkPlan
-from tests.conftest import published_document
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+SHOTS = SCREENSHOTS
 
 
 @pytest.fixture
-def portal(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    published_document()
-    seed_demo_accounts()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return live_server.url
-
-
-@pytest.fixture
-def open_as(new_page, portal):
-    def log_in(username, *, size=PHONE, password=DEMO_PASSWORD):
-        page = new_page(**size)
-        page.goto(f"{portal}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_selector("main")
-        return page
-
-    return log_in
+def portal(published_portal):
+    return published_portal
 
 
 def _staff_of(department: Department, suffix="staff") -> str:

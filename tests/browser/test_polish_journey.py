@@ -7,40 +7,17 @@ Each test failed before its fix. Screenshots (phone and desktop) go to var/scree
 import pytest
 from django.contrib.auth import get_user_model
 
-from departments.demo import DEMO_PASSWORD, seed_demo_accounts
 from departments.models import Department
 from progress import services as progress_services
 from tasks.models import Responsibility, WorkItem, WorkPlan
-from tests.conftest import published_document
+from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-
 
 @pytest.fixture
-def portal(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    published_document()
-    seed_demo_accounts()
-    return live_server.url
-
-
-@pytest.fixture
-def open_as(new_page, portal):
-    def log_in(username, *, size=PHONE, language=None):
-        page = new_page(**size)
-        if language:
-            page.context.add_cookies([{"name": "django_language", "value": language, "url": portal}])
-        page.goto(f"{portal}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("main")
-        return page
-
-    return log_in
+def portal(published_portal):
+    return published_portal
 
 
 def _pages(plan: WorkPlan) -> dict[str, list[tuple[str, str]]]:

@@ -2,39 +2,16 @@
 
 import pytest
 
-from departments.demo import seed_demo_accounts
 from departments.models import Department
 from tasks.models import WorkItem
-from tests.conftest import published_document
+from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-
 
 @pytest.fixture
-def portal(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    published_document()
-    seed_demo_accounts()
-    return live_server.url
-
-
-@pytest.fixture
-def open_as(new_page, portal):
-    from departments.demo import DEMO_PASSWORD
-
-    def log_in(username, *, size):
-        page = new_page(**size)
-        page.goto(f"{portal}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("main")
-        return page
-
-    return log_in
+def portal(published_portal):
+    return published_portal
 
 
 def _staff_username(department: Department) -> str:
