@@ -17,7 +17,8 @@ class WorkPlanAdmin(admin.ModelAdmin):
     list_display = ["title", "organization", "year", "status", "review_required", "updated_at"]
     list_filter = ["status", "year", "organization"]
     search_fields = ["title", "organization"]
-    readonly_fields = ["source_name", "source_excerpt", "created_at", "updated_at"]
+    # A plan is published, closed and reopened on its own pages, which check it first and audit who did it.
+    readonly_fields = ["status", "source_name", "source_excerpt", "created_at", "updated_at"]
     exclude = ["source_text"]
     inlines = [SectionInline]
 

@@ -122,3 +122,11 @@ def test_the_admin_page_of_a_plan_shows_only_the_start_of_its_source(admin_clien
     plan = plan_import_document(data=synthetic_plan_text(items=200).encode(), filename="big.txt").plan
     page = admin_client.get(reverse("admin:tasks_workplan_change", args=[plan.pk])).content.decode()
     assert "第199项工作" not in page and f"{len(plan.source_text):,}" in page
+
+
+def test_the_admin_cannot_publish_or_close_a_plan_around_its_pages(admin_client, plan_2020):
+    # Publishing, closing and reopening check the plan first and are audited; the admin form only shows
+    # the status.
+    page = admin_client.get(reverse("admin:tasks_workplan_change", args=[plan_2020.pk])).content.decode()
+    assert 'name="status"' not in page
+    assert WorkPlan.objects.get(pk=plan_2020.pk).status == WorkPlan.Status.PUBLISHED
