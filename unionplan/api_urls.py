@@ -1,6 +1,7 @@
 """/api/v1/: the endpoints of each app, the OpenAPI schema, its docs page, and tokens."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import include, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -22,6 +23,16 @@ from supervision.api import InstructionViewSet
 from tasks.api import PlanViewSet, SectionViewSet, TargetViewSet
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    """A username and password, a name no longer than a user's may be: as the log-in form, a longer one is
+    refused on its field before it reaches authentication (and django-axes' record of the failure, whose
+    column holds 255 characters)."""
+
+    username = serializers.CharField(
+        label=AuthTokenSerializer._declared_fields["username"].label, write_only=True,
+        max_length=get_user_model()._meta.get_field("username").max_length)
+
+
 class TokenView(APIView):
     """A new API token for a username and password (counted by the log-in lock-out).
 
@@ -35,10 +46,10 @@ class TokenView(APIView):
     permission_classes = ()
     throttle_classes = ()
     parser_classes = (parsers.FormParser, parsers.MultiPartParser, parsers.JSONParser)
-    serializer_class = AuthTokenSerializer
+    serializer_class = TokenRequestSerializer
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TokenRequestSerializer,
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField(),
                                              "expires": serializers.DateTimeField()}),
@@ -48,7 +59,7 @@ class TokenView(APIView):
         }
     )
     def post(self, request, *args, **kwargs):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         try:
             serializer.is_valid(raise_exception=True)
         except ValidationError:
