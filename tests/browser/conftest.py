@@ -40,31 +40,17 @@ def screenshot_dir():
 
 
 @pytest.fixture
-def session(browser, portal):
+def session(open_as):
     """Log in as a demo user in a fresh context (phone-sized by default: most staff report from a phone).
 
-    Each test module defines `portal` (the live server with its data). Contexts
-    close before the live server stops, so no keep-alive outlives it.
+    Each test module defines `portal` (the live server with its data); open_as's contexts close before
+    the live server stops, so no keep-alive outlives it.
     """
-    from departments.demo import DEMO_PASSWORD
-
-    contexts = []
 
     def log_in(username, *, phone=True):
-        viewport = {"width": 412, "height": 915} if phone else {"width": 1366, "height": 900}
-        context = browser.new_context(viewport=viewport, is_mobile=phone)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{portal}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("main")
-        return page
+        return open_as(username, size={"viewport": {"width": 412, "height": 915}, "is_mobile": True} if phone else DESKTOP)
 
-    yield log_in
-    for context in contexts:
-        context.close()
+    return log_in
 
 
 @pytest.fixture

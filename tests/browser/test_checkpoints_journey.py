@@ -9,7 +9,7 @@ import zoneinfo
 import pytest
 import time_machine
 
-from departments.demo import DEMO_PASSWORD, seed_demo_accounts
+from departments.demo import seed_demo_accounts
 from departments.models import Department
 from progress import services as progress_services
 from progress.models import ProgressReport
@@ -34,23 +34,8 @@ def portal(live_server, settings, tmp_path):
 
 
 @pytest.fixture
-def phone(browser, portal):
-    contexts = []
-
-    def log_in(username):
-        context = browser.new_context(viewport=PHONE, is_mobile=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{portal}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("main")
-        return page
-
-    yield log_in
-    for context in contexts:
-        context.close()
+def phone(open_as):
+    return lambda username: open_as(username, size={"viewport": PHONE, "is_mobile": True})
 
 
 def _staff_of(department) -> str:
