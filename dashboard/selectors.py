@@ -24,6 +24,7 @@ from departments.models import Department
 from progress import permissions as progress_permissions
 from progress import selectors as progress_selectors
 from progress.models import ItemRollup, Light, PlanRollup, ProgressReport, RollupSnapshot, SectionRollup
+from supervision import selectors as supervision_selectors
 from tasks.models import Responsibility, Section, Target, WorkItem, WorkPlan
 
 LIGHTS = [Light.GREEN, Light.YELLOW, Light.RED]
@@ -64,6 +65,8 @@ class Dashboard:
     days_left: int
     as_of: datetime.date | None = None  # None: today's figures
     computed_at: datetime.datetime | None = None  # when today's figures were computed
+    # Today: each lead department's late items counted (supervision.selectors.late_board's `counted`)
+    late_counted: list | None = None
 
 
 def _rollup_or_none(section: Section):
@@ -83,11 +86,10 @@ def plans_with_computed_at(*, also=()) -> tuple[list[WorkPlan], dict]:
     return progress_selectors.plans_with_computed_at_and(keys=also)
 
 
-def late_board(*, plan: WorkPlan, today: datetime.date, limit: int | None = 20, page=None):
-    """Who is late on `plan`, by name, worst first (supervision's one rule of late, read there)."""
-    from supervision import selectors as supervision_selectors
-
-    return supervision_selectors.late_board(plan=plan, today=today, limit=limit, page=page)
+def late_board(*, plan: WorkPlan, today: datetime.date, limit: int | None = 20, page=None, counted=None):
+    """Who is late on `plan`, by name, worst first (supervision's one rule of late, read there); `counted`:
+    the dashboard's own count of them (Dashboard.late_counted)."""
+    return supervision_selectors.late_board(plan=plan, today=today, limit=limit, page=page, counted=counted)
 
 
 def default_as_of(*, plan: WorkPlan, today: datetime.date) -> datetime.date | None:
@@ -153,7 +155,20 @@ def dashboard(*, plan: WorkPlan, today: datetime.date, as_of: datetime.date | No
         days_left=max((plan.year_end - trend_upto).days, 0),
         as_of=as_of,
         computed_at=plan_figures.computed_at if as_of is None and plan_figures is not None else None,
+        late_counted=_late_counted(groups, departments) if as_of is None else None,
     )
+
+
+def _late_counted(groups, departments) -> list:
+    """Each lead department's late items, summed over its sections, as late_board counts them."""
+    totals: dict[int, list[int]] = {}
+    for (_section, dept), group in groups.items():
+        total = totals.setdefault(dept, [0, 0, 0, 0])
+        for n, value in enumerate((group.late, group.late_overdue, group.late_red, group.late_unreported)):
+            total[n] += value
+    return [supervision_selectors.LateDepartment(department=d, items=t[0], overdue=t[1], red=t[2], unreported=t[3],
+                                                 last_chased=None)
+            for d in departments if (t := totals.get(d.pk)) and t[0]]
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:
@@ -170,6 +185,10 @@ class _LeadGroup:
     overdue: int = 0
     done: int = 0
     percent_sum: float = 0.0
+    late: int = 0  # late items (supervision's rule), and of those: overdue, red, not reported this cycle
+    late_overdue: int = 0
+    late_red: int = 0
+    late_unreported: int = 0
 
 
 def _lead_groups(*, plan: WorkPlan, as_of: datetime.date | None,
@@ -185,13 +204,15 @@ def _lead_groups(*, plan: WorkPlan, as_of: datetime.date | None,
     groups: dict[tuple[int, int], _LeadGroup] = {}
     leads = leads.order_by().values_list("item__section_id", "department_id")
     if as_of is None:  # today's figures hang on the items: one pass over the leads does it all
-        for section_id, dept, items, shown, red, overdue, done, percent_sum in leads.annotate(
+        for section_id, dept, items, shown, red, overdue, done, percent_sum, *late in leads.annotate(
             n=Count("pk"), shown=Count("item__rollup"), red=Count("pk", filter=Q(item__rollup__light=Light.RED)),
             overdue=Count("pk", filter=Q(item__rollup__is_overdue=True)),
             done=Count("pk", filter=Q(item__rollup__is_done=True)), percent_sum=Sum("item__rollup__percent"),
+            **supervision_selectors.late_counts(),
         ):
             groups[(section_id, dept)] = _LeadGroup(items=items, shown=shown, red=red, overdue=overdue, done=done,
-                                                    percent_sum=float(percent_sum or 0))
+                                                    percent_sum=float(percent_sum or 0), late=late[0],
+                                                    late_overdue=late[1], late_red=late[2], late_unreported=late[3])
         return groups
     for section_id, dept, items in leads.annotate(n=Count("pk")):
         groups[(section_id, dept)] = _LeadGroup(items=items)

@@ -225,7 +225,8 @@ def dashboard(request):
         for card in data.cards:
             card.links = links.get(card.section.pk, [])
         chart = _chart(data)
-        late = None if as_of else selectors.late_board(plan=plan, today=today, limit=LATE_SHOWN)
+        late = None if as_of else selectors.late_board(plan=plan, today=today, limit=LATE_SHOWN,
+                                                          counted=data.late_counted)
         context = {"data": data, "chart": chart, "trend_rows": _trend_rows(chart),
                    "department_rows": _department_rows(data, plan), "late": late}
         body = render_to_string("dashboard/_body.html", {"plan": plan, **context}, request=request)

@@ -227,6 +227,8 @@ class ItemRollup(models.Model):
     targets_met = models.PositiveIntegerField(_("targets met"), default=0)
     placeholders = models.PositiveIntegerField(_("placeholder targets (TBD)"), default=0)
     flags = models.JSONField(_("flags"), default=list, blank=True)
+    # Late (rollup.is_late): its place in the plan's late list, worst first; None when not late.
+    late_rank = models.PositiveIntegerField(_("place in the late list"), null=True, blank=True, db_index=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

@@ -389,14 +389,32 @@ class PlanRollupResult:
     sections: list[GroupResult]
     items: list[ItemResult]
     measured_by: dict = field(default_factory=dict)  # item key -> who measures its reported part
+    late_ranks: dict = field(default_factory=dict)  # item key -> its place in the late list (1 = worst)
+
+
+def is_late(item: ItemResult) -> bool:
+    """The one rule of who is late (催办, the desk and the dashboard's late list read it as ItemRollup.late_rank):
+    not done, and red, overdue or not reported this cycle."""
+    return not item.done and (item.light == RED or item.overdue or not item.reported_this_cycle)
+
+
+def late_ranks(items: Sequence[tuple[ItemResult, ItemFacts]]) -> dict:
+    """item key -> its place among the late items, worst first: overdue before red before only unreported,
+    then the earliest due date (none last), then the plan's order (the order `items` come in). Kept with the
+    roll-up so a page reads the first twenty late items down an index instead of sorting the plan."""
+    late = [(result, facts, position) for position, (result, facts) in enumerate(items) if is_late(result)]
+    late.sort(key=lambda row: (not row[0].overdue, row[0].light != RED, row[1].due_date is None,
+                               row[1].due_date or datetime.date.max, row[2]))
+    return {result.key: rank for rank, (result, _facts, _position) in enumerate(late, start=1)}
 
 
 def rollup(plan_key, sections: Sequence[tuple[object, Sequence[ItemFacts]]], rules: Rules) -> PlanRollupResult:
     """The whole plan: items, then sections (weighted), then the plan (mean of sections)."""
-    all_items, section_results = [], []
+    all_items, all_facts, section_results = [], [], []
     for section_key, facts in sections:
         items = [item_rollup(item, rules) for item in facts]
         all_items.extend(items)
+        all_facts.extend(facts)
         section_results.append(section_rollup(section_key, items, rules))
     return PlanRollupResult(plan=plan_rollup(plan_key, section_results, all_items, rules), sections=section_results,
-                            items=all_items)
+                            items=all_items, late_ranks=late_ranks(list(zip(all_items, all_facts))))

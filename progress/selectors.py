@@ -6,7 +6,9 @@ import datetime
 from collections import defaultdict
 
 from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from core.dates import local_date
@@ -125,14 +127,23 @@ def evidence_file(*, evidence_id: int) -> Evidence:
 
 
 def item_snapshots_as_of_queryset(*, plan, day: datetime.date, section_id: int | None = None, item_ids=None):
-    """Each item's figures on `day`: its latest snapshot on or before it (items without one are absent)."""
-    latest = ItemSnapshot.objects.filter(item=OuterRef("pk"), date__lte=day).order_by("-date").values("pk")[:1]
-    items = WorkItem.objects.filter(section__plan=plan)
+    """Each item's figures on `day`: its latest snapshot on or before it (items without one are absent).
+
+    The latest are picked in one pass over the snapshots, not looked up item by item (the planner ran that
+    lookup three times an item: 30,000 probes for a 10,000-item plan). PostgreSQL's DISTINCT ON is
+    estimated right (a window's "rank = 1" was guessed at 50 rows of 10,000, and nested loops followed);
+    elsewhere a window."""
+    snapshots = ItemSnapshot.objects.filter(item__section__plan=plan, date__lte=day)
     if section_id is not None:
-        items = items.filter(section_id=section_id)
+        snapshots = snapshots.filter(item__section_id=section_id)
     if item_ids is not None:
-        items = items.filter(pk__in=item_ids)
-    return ItemSnapshot.objects.filter(pk__in=items.annotate(snapshot=Subquery(latest)).values("snapshot"))
+        snapshots = snapshots.filter(item_id__in=item_ids)
+    if connection.vendor == "postgresql":
+        latest = snapshots.order_by("item_id", "-date").distinct("item_id").values("pk")
+    else:
+        latest = snapshots.annotate(newest=Window(RowNumber(), partition_by=[F("item_id")], order_by=F("date").desc()))
+        latest = latest.filter(newest=1).values("pk")
+    return ItemSnapshot.objects.filter(pk__in=latest)
 
 
 def item_snapshots_as_of(*, plan, day: datetime.date, section_id: int | None = None,

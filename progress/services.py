@@ -418,7 +418,7 @@ _GROUP_FIELDS = ["percent", "expected_percent", "light", "items_green", "items_y
                  "targets_total", "targets_met", "placeholders", "computed_at"]
 _ITEM_FIELDS = ["percent", "reported_percent", "targets_percent", "basis", "measured_by", "unread_targets",
                 "expected_percent", "light", "is_done", "is_overdue", "reported_this_cycle", "targets_total",
-                "targets_met", "placeholders", "flags", "computed_at"]
+                "targets_met", "placeholders", "flags", "late_rank", "computed_at"]
 
 
 def _quoted(value) -> str:
@@ -459,6 +459,7 @@ def _item_rollup_rows(result: rollup.PlanRollupResult) -> dict[str, list]:
         "placeholders": [item.placeholders for item in items],
         "flags": [flags_json.get(item.flags) or flags_json.setdefault(item.flags, json.dumps(list(item.flags)))
                   for item in items],  # a handful of distinct lists: each written once
+        "late_rank": [result.late_ranks.get(item.key) for item in items],
     }
 
 
@@ -478,7 +479,7 @@ def _item_rollups_upsert(result: rollup.PlanRollupResult, *, now: datetime.datet
                     unread_targets=item.unread_targets, light=item.light, is_done=item.done, is_overdue=item.overdue,
                     reported_this_cycle=item.reported_this_cycle, targets_total=item.targets_total,
                     targets_met=item.targets_met, placeholders=item.placeholders, flags=list(item.flags),
-                    computed_at=now,
+                    late_rank=result.late_ranks.get(item.key), computed_at=now,
                 )
                 for item in result.items
             ],

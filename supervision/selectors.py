@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models import Count, F, Max, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.core.cache import cache
 from django.utils import timezone
@@ -322,11 +322,10 @@ def summary_rows(*, plan: WorkPlan, department_ids=None) -> list[SummaryRow]:
 
 
 def late_q(prefix: str = "") -> Q:
-    """An item is late when it is not done and its official figures (the roll-up) say it is red, overdue or
-    not reported this cycle. `prefix` reaches the ItemRollup from another model ("item__rollup__")."""
-    return Q(**{f"{prefix}is_done": False}) & (
-        Q(**{f"{prefix}light": Light.RED}) | Q(**{f"{prefix}is_overdue": True})
-        | Q(**{f"{prefix}reported_this_cycle": False}))
+    """An item is late when its roll-up gave it a place in the late list (progress.rollup.is_late: not done,
+    and red, overdue or not reported this cycle). `prefix` reaches the ItemRollup from another model
+    ("item__rollup__")."""
+    return Q(**{f"{prefix}late_rank__isnull": False})
 
 
 @dataclass(frozen=True)
@@ -355,6 +354,32 @@ def late_departments(*, plan: WorkPlan, section: Section | None = None, item: Wo
         by_department.setdefault(responsibility.department_id, []).append(late_items[responsibility.item_id])
     return [Late(departments[pk], tuple(sorted(items, key=lambda i: (i.section.number, i.number))))
             for pk, items in sorted(by_department.items(), key=lambda pair: departments[pair[0]].order)]
+
+
+def _late_leads(plan: WorkPlan):
+    return Responsibility.objects.filter(late_q("item__rollup__"), role=Responsibility.Role.LEAD,
+                                         item__section__plan=plan)
+
+
+def late_counts(prefix: str = "item__rollup__") -> dict:
+    """The aggregates of a grouped query over lead responsibilities that count their late items: all of them,
+    overdue, red and not reported this cycle (LateDepartment's items, overdue, red, unreported), in that order."""
+    late = late_q(prefix)
+    return {
+        "late": Count("pk", filter=late),
+        "late_overdue": Count("pk", filter=late & Q(**{f"{prefix}is_overdue": True})),
+        "late_red": Count("pk", filter=late & Q(**{f"{prefix}light": Light.RED})),
+        "late_unreported": Count("pk", filter=late & Q(**{f"{prefix}reported_this_cycle": False})),
+    }
+
+
+def late_items(*, plan: WorkPlan):
+    """The lead responsibilities of the plan's late items, worst first, with item, roll-up and department.
+
+    The roll-up ranked the late items (progress.rollup.late_ranks): the first twenty come down the rank's
+    index, not from sorting every late item of the plan."""
+    return (_late_leads(plan).select_related("item__section", "item__rollup", "department")
+            .order_by("item__rollup__late_rank", "department__order", "department_id"))
 
 
 @dataclass
@@ -393,19 +418,17 @@ class LateBoard:
 
 
 def late_board(*, plan: WorkPlan, today: datetime.date, limit: int | None = 20, page: int | str | None = None,
-               per_page: int = 100) -> LateBoard:
-    """The late items and departments of `plan` by `late_q`, worst first: two queries, whatever the plan's
+               per_page: int = 100, counted: list[LateDepartment] | None = None) -> LateBoard:
+    """The late items and departments of `plan` by `late_q`, worst first: three queries, whatever the plan's
     size (the departments are grouped in the database; only the first `limit` items are loaded). With
     `page`, the items come a page at a time (one query more: their count) and every department is listed.
+    `counted`: each lead department's late counts (`late_counts`), already grouped by the caller (the
+    dashboard counts them with its own figures): one query fewer.
 
     Worst first: overdue before red before not reported, then the earliest due date; departments by
     overdue items, then red ones, then late ones."""
-    leads = Responsibility.objects.filter(late_q("item__rollup__"), role=Responsibility.Role.LEAD,
-                                          item__section__plan=plan)
-    # Red first by saying so (the light is a word; its alphabetical order means nothing).
-    red_first = Case(When(item__rollup__light=Light.RED, then=Value(0)), default=Value(1), output_field=IntegerField())
-    rows = (leads.select_related("item__section", "item__rollup", "department")
-            .order_by("-item__rollup__is_overdue", red_first, "item__due_date", "item__section__number", "item__number"))
+    leads = _late_leads(plan)
+    rows = late_items(plan=plan)
     shown = None
     if page is not None:  # the full list, a page of items at a time
         from django.core.paginator import Paginator
@@ -419,19 +442,22 @@ def late_board(*, plan: WorkPlan, today: datetime.date, limit: int | None = 20, 
              for r in rows]
     if shown is not None:
         shown.object_list = items
-    chased = (ChaseTarget.objects.filter(chase__plan=plan, department=OuterRef("department_id"))
-              .order_by("-chase__created_at").values("chase__created_at")[:1])
-    groups = list(leads.order_by().values("department_id").annotate(
-        n=Count("pk"), overdue=Count("pk", filter=Q(item__rollup__is_overdue=True)),
-        red=Count("pk", filter=Q(item__rollup__light=Light.RED)),
-        unreported=Count("pk", filter=Q(item__rollup__reported_this_cycle=False)),
-        last_chased=Subquery(chased), order=Max("department__order"), name=Max("department__name")))
-    groups.sort(key=lambda g: (-g["overdue"], -g["red"], -g["n"], g["order"], g["name"]))
-    departments = [LateDepartment(department=Department(pk=g["department_id"], name=g["name"], order=g["order"]),
-                                  items=g["n"], overdue=g["overdue"], red=g["red"], unreported=g["unreported"],
-                                  last_chased=g["last_chased"]) for g in groups]
+    # When each department was last chased on the plan: grouped on its own (as a subquery of the counts it
+    # ran once per late item).
+    last_chased = dict(ChaseTarget.objects.filter(chase__plan=plan).order_by().values("department_id")
+                       .annotate(last=Max("chase__created_at")).values_list("department_id", "last"))
+    if counted is None:
+        groups = leads.order_by().values_list("department_id").annotate(
+            **late_counts(), order=Max("department__order"), name=Max("department__name"))
+        counted = [LateDepartment(department=Department(pk=pk, name=name, order=order), items=n, overdue=overdue,
+                                  red=red, unreported=unreported, last_chased=None)
+                   for pk, n, overdue, red, unreported, order, name in groups]
+    departments = sorted((d for d in counted if d.items), key=lambda d: (
+        -d.overdue, -d.red, -d.items, d.department.order, d.department.name))
+    for department in departments:
+        department.last_chased = last_chased.get(department.department.pk)
     chase_ids = [d.department.pk for d in departments
                  if d.last_chased is None or timezone.localtime(d.last_chased).date() != today]
     return LateBoard(items=items, departments=departments[:limit] if limit and page is None else departments,
-                     items_total=sum(g["n"] for g in groups), departments_total=len(groups), chase_ids=chase_ids,
-                     page=shown)
+                     items_total=sum(d.items for d in departments), departments_total=len(departments),
+                     chase_ids=chase_ids, page=shown)

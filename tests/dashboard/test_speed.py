@@ -99,6 +99,30 @@ def test_the_heaviest_reads_use_their_indexes_on_postgresql():
     waiting = ProgressReport.objects.filter(state=ProgressReport.State.SUBMITTED, department_id__in=[1, 2])
     assert f"Seq Scan on {ProgressReport._meta.db_table}" not in _explain(connection, waiting)
 
+    # and, once rolled up, the dashboard's twenty worst late items come down the roll-up's late rank, in its
+    # order (no sort of every late item of the plan); an as-of day's figures take each item's latest
+    # snapshot in one ordered pass, not a probe per item
+    from progress.models import ItemRollup, ItemSnapshot
+    from progress.selectors import item_snapshots_as_of_queryset
+    from supervision.selectors import late_items
+
+    progress_services.rollup_refresh(plan=plan, today=datetime.date(2031, 7, 1))
+    progress_services.snapshot_take(day=datetime.date(2031, 7, 1), plan=plan)
+    connection.cursor().execute("ANALYZE")
+    worst = _explain(connection, late_items(plan=plan)[:20])
+    rank_index = next(name for name, index in _indexes(connection, ItemRollup._meta.db_table).items()
+                      if index["index"] and index["columns"] == ["late_rank"])
+    # (an incremental sort of rows already in rank order, by department among equals, stops at twenty too)
+    sorts = [line.strip() for line in worst.splitlines() if "Sort" in line and "Key" not in line]
+    assert f"Index Scan using {rank_index}" in worst and all(s.startswith("->  Incremental Sort") for s in sorts), worst
+    as_of = _explain(connection, item_snapshots_as_of_queryset(plan=plan, day=datetime.date(2031, 7, 1)))
+    assert "SubPlan" not in as_of and f"Seq Scan on {ItemSnapshot._meta.db_table}" not in as_of, as_of
+
+
+def _indexes(connection, table: str) -> dict:
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, table)
+
 
 def test_the_cached_dashboard_reads_no_table_but_the_session_and_follows_the_viewers_changes(
         plan_2020, django_user_model, django_assert_max_num_queries):

@@ -246,3 +246,31 @@ def test_placeholders_are_counted_per_section():
     facts = [item(key=1, targets=(TargetFacts("count", None, None, YEAR_END), TargetFacts("count", 2, 2, YEAR_END)))]
     section = rollup("p", [("s", facts)], MID_YEAR).sections[0]
     assert (section.placeholders, section.targets_total, section.targets_met) == (1, 1, 1)
+
+
+def test_the_late_items_are_ranked_worst_first_and_the_rest_are_not_ranked():
+    # given, across two sections: an item overdue since May, one red with a later due date than a red one,
+    # one only not reported this cycle, one on track and reported, and one done
+    overdue = item(key="overdue", due_date=D(2020, 5, 31), reported_percent=90, status="in_progress")
+    red_late_due = item(key="red, due in December", reported_percent=10, status="delayed")
+    red_early_due = item(key="red, due in September", due_date=D(2020, 9, 30), reported_percent=5,
+                         status="delayed")
+    unreported = item(key="unreported", reported_percent=60, status="in_progress", last_report_on=D(2020, 4, 1))
+    fine = item(key="on track", reported_percent=60, status="in_progress")
+    done = item(key="done", reported_percent=100, status="done", due_date=D(2020, 5, 31))
+    # when the plan is rolled up
+    result = rollup("p", [("A", [unreported, red_late_due, fine]), ("B", [done, red_early_due, overdue])], MID_YEAR)
+    # then the late list reads overdue, then red by the earlier due date, then only unreported; the item on
+    # track and the done one have no place in it (they are not late)
+    assert sorted(result.late_ranks, key=result.late_ranks.get) == [
+        "overdue", "red, due in September", "red, due in December", "unreported"]
+    assert list(result.late_ranks.values()) and sorted(result.late_ranks.values()) == [1, 2, 3, 4]
+
+
+def test_late_items_alike_keep_the_plans_order():
+    # given three items not reported this cycle, alike in every other way
+    alike = [item(key=key, reported_percent=60, status="in_progress", last_report_on=D(2020, 4, 1))
+             for key in ("1.1", "1.2", "2.1")]
+    # when rolled up, then they rank in the plan's order (section, then item)
+    result = rollup("p", [("1", alike[:2]), ("2", alike[2:])], MID_YEAR)
+    assert result.late_ranks == {"1.1": 1, "1.2": 2, "2.1": 3}

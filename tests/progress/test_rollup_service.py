@@ -107,3 +107,27 @@ def test_a_hand_computed_item_is_stored_as_computed(world):
     assert row.basis == "lower_of_both" and row.expected_percent == Decimal("49.7")
     assert (row.targets_total, row.targets_met, row.placeholders, row.unread_targets) == (1, 0, 0, 0)
     assert row.light == "green" and row.flags == [] and not row.is_done and not row.is_overdue
+
+
+def test_the_stored_rollup_ranks_the_late_items_and_the_migration_ranks_old_rollups_alike(world):
+    # given the plan rolled up half-way through the year: most items are late (not reported, overdue)
+    rollup_refresh(plan=world.plan, today=datetime.date(2020, 6, 30))
+    stored = {r.item_id: r for r in ItemRollup.objects.filter(item__section__plan=world.plan)}
+    ranked = sorted((r for r in stored.values() if r.late_rank is not None), key=lambda r: r.late_rank)
+    # then every late item has a place (1, 2, …), worst first, and no other item has one
+    assert [r.late_rank for r in ranked] == list(range(1, len(ranked) + 1)) and ranked
+    assert all((r.late_rank is not None) == (not r.is_done and (r.light == "red" or r.is_overdue
+                                                               or not r.reported_this_cycle))
+               for r in stored.values())
+    assert [r.is_overdue for r in ranked] == sorted((r.is_overdue for r in ranked), reverse=True)
+
+    # and roll-ups stored before the rank existed get the same places from the migration that added it
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("progress.migrations.0009_itemrollup_late_rank")
+    ItemRollup.objects.update(late_rank=None)
+    migration.rank_late_items(apps, None)
+    assert {r.item_id: r.late_rank for r in ItemRollup.objects.filter(item__section__plan=world.plan)} == {
+        pk: r.late_rank for pk, r in stored.items()}
