@@ -159,3 +159,34 @@ def test_the_cached_dashboard_reads_no_table_but_the_session_and_follows_the_vie
     # and a leader who loses the leadership role loses the dashboard at once
     leader.groups.remove(Group.objects.get(name=LEADERSHIP_GROUP))
     assert client.get(url).status_code == 403
+
+
+def test_a_worker_serves_its_copy_of_the_cached_page_only_while_the_cache_says_it_is_the_current_one(
+        plan_2020, django_user_model, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    from dashboard import views
+
+    # given a leader whose dashboard page this worker rendered and keeps
+    progress_services.rollup_refresh(plan=plan_2020, today=TODAY)
+    client = Client()
+    client.force_login(_leader(django_user_model, "leader-e", first_name="戊"))
+    url = reverse("dashboard:dashboard") + f"?year={plan_2020.year}"
+    views._PAGES.clear()  # (pages other tests left in this process)
+    first = client.get(url).content.decode()
+    (page_key, (token, kept)), = views._PAGES.items()
+    assert "戊" in first and "戊".encode() not in kept  # kept with the marks, filled in per view
+
+    # when another worker stores a newer page under the same key (its own token), this worker serves that one
+    stamp, _token = cache.get(views._token_key(page_key))
+    newer = kept.replace("</body>".encode(), "<!--the other worker's page--></body>".encode())
+    cache.set_many({page_key: ("other-token", newer), views._token_key(page_key): (stamp, "other-token")})
+    with django_assert_max_num_queries(1):  # still no table but the session
+        page = client.get(url).content.decode()
+    assert "<!--the other worker's page-->" in page and "戊" in page
+
+    # and when the cache forgets the page (flushed, expired), it is rendered again, not served from memory
+    cache.clear()
+    page = client.get(url).content.decode()
+    assert "<!--the other worker's page-->" not in page and "戊" in page
+    assert views._PAGES[page_key][0] == cache.get(views._token_key(page_key))[1] != "other-token"
