@@ -159,38 +159,47 @@ def _page_stamp(body_key: str, plans: list) -> str:
     return f"{body_key}\n{picker}"
 
 
-# The cached pages this process has served lately: page key -> (token, page). Redis holds each page and,
-# apart, its stamp and token (a few bytes): a view reads the token with the plans, and takes the page from
-# here when the tokens agree, from Redis only when this process has not got it. An 85 KB page read and
-# unpickled from Redis on every view cost more than the rest of a cached view.
+# The cached pages this process has served lately: page key -> (token, page). Redis holds each page with
+# its stamp and a token, and for each viewer and address a pointer (page key, stamp, token) of a few bytes:
+# a view reads the pointer with its session (core.prefetch) and takes the page from here when the tokens
+# agree, from Redis only when this process has not got it. An 85 KB page read and unpickled from Redis
+# on every view cost more than the rest of a cached view.
 _PAGES: "OrderedDict[str, tuple[str, bytes]]" = OrderedDict()
 _PAGES_KEPT = 16
 _PAGE_SECONDS = 60 * 60
 
 
-def _token_key(page_key: str) -> str:
-    return f"{page_key}:token"
+def prefetched_keys(request, user_id: str) -> list[str]:
+    """What a view of the dashboard reads first, read with the session (core.prefetch)."""
+    return [progress_selectors.plans_key(), supervision_selectors.last_chase_key(),
+            pointer_key(user_id, request.get_full_path())]
 
 
-def _cached_page(page_key: str, stamp: str, token_entry) -> bytes | None:
-    """The page cached for `page_key` when it was made of `stamp` (its token in Redis says so), else None."""
-    if token_entry is None or token_entry[0] != stamp:
+def pointer_key(user_id, full_path: str) -> str:
+    """The viewer's pointer to the cached page at `full_path` (core.prefetch reads it with the session)."""
+    digest = hashlib.sha1(full_path.encode()).hexdigest()[:20]
+    return database_scoped(f"dashboard-pointer:{user_id}:{digest}")
+
+
+def _cached_page(page_key: str, stamp: str, *, pointer, pointer_at: str) -> bytes | None:
+    """The page cached for `page_key` when it was made of `stamp`, else None."""
+    if pointer is not None and pointer[0] == page_key and pointer[1] == stamp:
+        kept = _PAGES.get(page_key)
+        if kept is not None and kept[0] == pointer[2]:
+            _PAGES.move_to_end(page_key)
+            return kept[1]
+    entry = cache.get(page_key)  # made by another process or for another viewer: read once, then kept here
+    if entry is None or entry[0] != stamp:
         return None
-    token = token_entry[1]
-    kept = _PAGES.get(page_key)
-    if kept is not None and kept[0] == token:
-        _PAGES.move_to_end(page_key)
-        return kept[1]
-    entry = cache.get(page_key)  # made by another process: read once, then kept here
-    if entry is None or entry[0] != token:
-        return None
-    _remember(page_key, token, entry[1])
-    return entry[1]
+    _stamp, token, page = entry
+    _remember(page_key, token, page)
+    cache.set(pointer_at, (page_key, stamp, token), _PAGE_SECONDS)
+    return page
 
 
-def _page_keep(page_key: str, stamp: str, page: bytes) -> None:
+def _page_keep(page_key: str, stamp: str, page: bytes, *, pointer_at: str) -> None:
     token = secrets.token_hex(8)
-    cache.set_many({page_key: (token, page), _token_key(page_key): (stamp, token)}, _PAGE_SECONDS)
+    cache.set_many({page_key: (stamp, token, page), pointer_at: (page_key, stamp, token)}, _PAGE_SECONDS)
     _remember(page_key, token, page)
 
 
@@ -250,12 +259,12 @@ def dashboard(request):
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
     # One cache round trip gives the year picker's plans, the plan shown, when its figures were computed
-    # and when anyone was last chased (the cached body's key), and the cached page: a cached view costs
-    # the session, the user's cached frame and this.
+    # and when anyone was last chased (the cached body's key), and the viewer's pointer to the cached
+    # page; read with the session and the user's frame (prefetched_keys), it is a cached view's only one.
     page_key = _page_key(request)
     chase_key = supervision_selectors.last_chase_key()
-    token_key = _token_key(page_key) if page_key else None
-    plans, cached = selectors.plans_with_computed_at(also=[chase_key, *([token_key] if page_key else [])])
+    pointer_at = pointer_key(request.user.pk, request.get_full_path())
+    plans, cached = selectors.plans_with_computed_at(also=[chase_key, *([pointer_at] if page_key else [])])
     plan = _plan_among(request, plans)
     today = timezone.localdate()
     as_of, date_problem = _as_of(request, plan, today)
@@ -263,7 +272,7 @@ def dashboard(request):
                                    computed_at=plan.computed_at,
                                    chased=supervision_selectors.last_chase_stamp(cached=cached.get(chase_key)))
     stamp = _page_stamp(key, plans)
-    page = _cached_page(page_key, stamp, cached.get(token_key)) if page_key else None
+    page = _cached_page(page_key, stamp, pointer=cached.get(pointer_at), pointer_at=pointer_at) if page_key else None
     if page is not None:
         return HttpResponse(_personal(page, request))
     body_entry, context = cache.get(key), {}
@@ -294,7 +303,7 @@ def dashboard(request):
     )
     if page_key:
         page = page.encode()
-        _page_keep(page_key, stamp, page)
+        _page_keep(page_key, stamp, page, pointer_at=pointer_at)
         page = _personal(page, request)
     return HttpResponse(page)
 

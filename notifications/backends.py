@@ -17,6 +17,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
+from core import prefetch
 from core.prepared import PreparedQuery, database_scoped
 from departments.selectors import group_names_loaded, group_names_subquery, nav_flags
 
@@ -49,7 +50,7 @@ class UserWithUnreadCountBackend(ModelBackend):
         except ValidationError:
             return None
         key = frame_key(user_id)
-        user = cache.get(key)
+        user = prefetch.get(key)  # read with the session when the request's cookie named this user
         if user is None:
             user = _loaded_user_query().first(user_id)
             if user is None:

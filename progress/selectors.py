@@ -11,6 +11,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
+from core import prefetch
 from core.dates import local_date
 from core.prepared import PreparedQuery, database_scoped
 from departments.models import Membership
@@ -177,7 +178,7 @@ def plans_with_computed_at_and(*, keys) -> tuple[list[WorkPlan], dict]:
     """plans_with_computed_at, and the cache's entries of `keys` read in the same round trip (a page
     cached for a view of them, say)."""
     key = plans_key()
-    found = cache.get_many([key, *keys])
+    found = prefetch.get_many([key, *keys])  # read with the session when the page asked for them (core.prefetch)
     plans = found.pop(key, None)
     if plans is None:
         plans = _plans_computed.all()  # compiled once per process (core.prepared)

@@ -87,3 +87,69 @@ class SecurityAuditMiddleware:
             security_event_record(kind=SecurityEvent.Kind.PERMISSION_DENIED, user=user, request=request,
                                   detail=f"{request.method} {response.status_code}")
         return response
+
+
+class PrefetchMiddleware:
+    """Reads, in one cache round trip, what a logged-in request reads first (core.prefetch): the session,
+    the user's cached frame and the page's own entries. Before SessionMiddleware.
+
+    The session's user is not known before the session is read, so the response carries the user's id in a
+    cookie of its own (PREFETCH_USER_COOKIE): a hint of which frame to read, never trusted — the frame is
+    taken only under the key of the user the session names (notifications.backends), so a forged or stale
+    cookie costs the round trip it would have saved, nothing else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+
+        from core import prefetch
+
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+        user_id = request.COOKIES.get(settings.PREFETCH_USER_COOKIE, "")
+        token = None
+        if settings.SESSION_ENGINE == "core.session_store" and session_key.isalnum() and user_id.isdigit():
+            from notifications.backends import frame_key
+
+            token = prefetch.fetch([KEY_PREFIX + session_key, frame_key(int(user_id)),
+                                    *prefetch.page_keys(_url_name(request.path_info), request, user_id)])
+        try:
+            response = self.get_response(request)
+        finally:
+            if token is not None:
+                prefetch.done(token)
+        _hint_user(request, response, user_id)
+        return response
+
+
+def _url_name(path: str) -> str | None:
+    """The registered page (core.prefetch.register) at `path`, without resolving every URL."""
+    from django.urls import NoReverseMatch, reverse
+
+    from core import prefetch
+
+    global _PREFETCH_PATHS
+    if _PREFETCH_PATHS is None or len(_PREFETCH_PATHS) != len(prefetch._pages):
+        paths = {}
+        for name in prefetch._pages:
+            try:
+                paths[reverse(name)] = name
+            except NoReverseMatch:
+                continue
+        _PREFETCH_PATHS = paths
+    return _PREFETCH_PATHS.get(path)
+
+
+_PREFETCH_PATHS = None
+
+
+def _hint_user(request, response, hinted: str) -> None:
+    if not hasattr(request, "_cached_user"):  # only a user the request loaded anyway
+        return
+    user = request.user  # (AnonymousUser once logged out)
+    if user.is_authenticated and hinted != str(user.pk):
+        response.set_cookie(settings.PREFETCH_USER_COOKIE, str(user.pk), max_age=settings.SESSION_COOKIE_AGE,
+                            secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+    elif not user.is_authenticated and hinted:
+        response.delete_cookie(settings.PREFETCH_USER_COOKIE, samesite="Lax")

@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "unionplan.middleware.RequestSizeLimitMiddleware",
     # 403s (refused pages, API calls, CSRF failures) become security events; the client address for all.
     "unionplan.middleware.SecurityAuditMiddleware",
+    # Just before the session is read: the session, the user's frame and the page's first entries in one
+    # cache round trip (core.prefetch).
+    "unionplan.middleware.PrefetchMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionplan.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -263,7 +266,9 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Django's cached_db, reading the entry the prefetch middleware read with the rest (core.prefetch).
+    SESSION_ENGINE = "core.session_store"
+PREFETCH_USER_COOKIE = "portal_user"
 
 # Celery: Redis when REDIS_URL is set, otherwise a filesystem broker that
 # needs no server (the embedded default of `make run`).

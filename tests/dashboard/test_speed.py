@@ -169,8 +169,9 @@ def test_a_worker_serves_its_copy_of_the_cached_page_only_while_the_cache_says_i
 
     # given a leader whose dashboard page this worker rendered and keeps
     progress_services.rollup_refresh(plan=plan_2020, today=TODAY)
+    leader = _leader(django_user_model, "leader-e", first_name="戊")
     client = Client()
-    client.force_login(_leader(django_user_model, "leader-e", first_name="戊"))
+    client.force_login(leader)
     url = reverse("dashboard:dashboard") + f"?year={plan_2020.year}"
     views._PAGES.clear()  # (pages other tests left in this process)
     first = client.get(url).content.decode()
@@ -178,9 +179,10 @@ def test_a_worker_serves_its_copy_of_the_cached_page_only_while_the_cache_says_i
     assert "戊" in first and "戊".encode() not in kept  # kept with the marks, filled in per view
 
     # when another worker stores a newer page under the same key (its own token), this worker serves that one
-    stamp, _token = cache.get(views._token_key(page_key))
+    pointer_at = views.pointer_key(leader.pk, url)
+    _page, stamp, _token = cache.get(pointer_at)
     newer = kept.replace("</body>".encode(), "<!--the other worker's page--></body>".encode())
-    cache.set_many({page_key: ("other-token", newer), views._token_key(page_key): (stamp, "other-token")})
+    cache.set_many({page_key: (stamp, "other-token", newer), pointer_at: (page_key, stamp, "other-token")})
     with django_assert_max_num_queries(1):  # still no table but the session
         page = client.get(url).content.decode()
     assert "<!--the other worker's page-->" in page and "戊" in page
@@ -189,4 +191,66 @@ def test_a_worker_serves_its_copy_of_the_cached_page_only_while_the_cache_says_i
     cache.clear()
     page = client.get(url).content.decode()
     assert "<!--the other worker's page-->" not in page and "戊" in page
-    assert views._PAGES[page_key][0] == cache.get(views._token_key(page_key))[1] != "other-token"
+    assert views._PAGES[page_key][0] == cache.get(pointer_at)[2] != "other-token"
+
+
+class _CacheCalls:
+    """Counts the cache's round trips: each call of the cache is one (the calls a call makes inside the
+    in-memory cache, as its get_many's gets, are not)."""
+
+    def __init__(self, monkeypatch):
+        from django.core.cache import caches
+
+        self.calls, self._depth = [], 0
+        backend = caches["default"]
+        for name in ("get", "get_many", "set", "set_many", "delete", "add", "touch", "has_key"):
+            monkeypatch.setattr(backend, name, self._counted(name, getattr(backend, name)))
+
+    def _counted(self, name, original):
+        def call(*args, **kwargs):
+            if not self._depth:
+                self.calls.append(name)
+            self._depth += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self._depth -= 1
+        return call
+
+
+def test_a_cached_dashboard_view_costs_one_cache_round_trip_and_a_forged_user_cookie_changes_nothing(
+        plan_2020, django_user_model, settings, monkeypatch):
+    from django.core.cache import cache
+
+    # given the production session store (cached in front of the database) and a leader who has seen
+    # the dashboard (the page, their session and their frame are cached)
+    settings.SESSION_ENGINE = "core.session_store"
+    progress_services.rollup_refresh(plan=plan_2020, today=TODAY)
+    cache.clear()
+    leader = _leader(django_user_model, "leader-f", first_name="己")
+    other = _leader(django_user_model, "leader-g", first_name="庚")
+    client = Client()
+    client.force_login(leader)
+    url = reverse("dashboard:dashboard") + f"?year={plan_2020.year}"
+    assert "己" in client.get(url).content.decode()
+    assert client.cookies[settings.PREFETCH_USER_COOKIE].value == str(leader.pk)  # the hint the response set
+
+    # when they look again: the session, their frame, the plans and the page's pointer come in one read
+    calls = _CacheCalls(monkeypatch)
+    page = client.get(url).content.decode()
+    assert "己" in page and calls.calls == ["get_many"]
+
+    # and with a cookie naming another user, the page is still theirs (the hint picks what to read, the
+    # session says who it is), at the cost of reading their frame apart
+    Client().force_login(other)  # (the other leader's frame is cached too)
+    client.cookies[settings.PREFETCH_USER_COOKIE] = str(other.pk)
+    calls.calls.clear()
+    page = client.get(url).content.decode()
+    assert "己" in page and "庚" not in page and calls.calls[0] == "get_many" and len(calls.calls) > 1
+    # and the response puts the hint right again
+    assert client.cookies[settings.PREFETCH_USER_COOKIE].value == str(leader.pk)
+
+    # and logging out takes the hint away
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+    assert client.cookies[settings.PREFETCH_USER_COOKIE].value == ""
