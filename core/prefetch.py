@@ -27,6 +27,10 @@ def register(url_name: str, keys: Callable) -> None:
     _pages[url_name] = keys
 
 
+def registered() -> tuple[str, ...]:
+    return tuple(_pages)
+
+
 def page_keys(url_name: str | None, request, user_id: str) -> list[str]:
     keys = _pages.get(url_name) if url_name else None
     return list(keys(request, user_id)) if keys else []

@@ -106,10 +106,13 @@ class PrefetchMiddleware:
 
         from core import prefetch
 
+        if settings.SESSION_ENGINE != "core.session_store":  # sessions in the database: nothing to read with them
+            return self.get_response(request)
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
         user_id = request.COOKIES.get(settings.PREFETCH_USER_COOKIE, "")
         token = None
-        if settings.SESSION_ENGINE == "core.session_store" and session_key.isalnum() and user_id.isdigit():
+        # (ASCII only: "²".isdigit() is true, and int() refuses it)
+        if session_key.isascii() and session_key.isalnum() and user_id.isascii() and user_id.isdigit():
             from notifications.backends import frame_key
 
             token = prefetch.fetch([KEY_PREFIX + session_key, frame_key(int(user_id)),
@@ -130,9 +133,10 @@ def _url_name(path: str) -> str | None:
     from core import prefetch
 
     global _PREFETCH_PATHS
-    if _PREFETCH_PATHS is None or len(_PREFETCH_PATHS) != len(prefetch._pages):
+    names = prefetch.registered()
+    if _PREFETCH_PATHS is None or len(_PREFETCH_PATHS) != len(names):
         paths = {}
-        for name in prefetch._pages:
+        for name in names:
             try:
                 paths[reverse(name)] = name
             except NoReverseMatch:

@@ -250,6 +250,13 @@ def test_a_cached_dashboard_view_costs_one_cache_round_trip_and_a_forged_user_co
     # and the response puts the hint right again
     assert client.cookies[settings.PREFETCH_USER_COOKIE].value == str(leader.pk)
 
+    # and a cookie that names nobody, or is no number at all, is no hint (never an error)
+    # (a header's bytes reach Django as latin-1: "²" arrives as "Â²", which str.isdigit() calls a digit)
+    for hint in ("²".encode().decode("latin-1"), "\u00b2", "9" * 40, "0", "１２".encode().decode("latin-1"), ""):
+        client.cookies[settings.PREFETCH_USER_COOKIE] = hint
+        response = client.get(url)
+        assert response.status_code == 200 and "己" in response.content.decode(), hint
+
     # and logging out takes the hint away
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
