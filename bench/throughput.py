@@ -2,7 +2,7 @@
 
     REDIS_URL=redis://127.0.0.1:6379/7 \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/unionplan_bench \
-    .venv/bin/python bench/throughput.py [--items 10000] [--workers 2] [--seconds 10]
+    .venv/bin/python bench/throughput.py [--items 10000] [--workers 2] [--seconds 3] [--rounds 5]
 
 Uses the database bench/pages.py built for that size (DATABASE_URL's name + "_<items>";
 run bench/pages.py first). Starts gunicorn (sync workers, the portal's gunicorn_conf, DEBUG off,
@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -54,7 +55,8 @@ def main():
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
@@ -92,10 +94,9 @@ def main():
         request = urllib.request.Request(dashboard, headers={"Cookie": cookie})
         with urllib.request.urlopen(request) as response:  # warms the cached body
             assert response.status == 200 and "/accounts/login/" not in response.url, response.url
+            page_bytes = len(response.read())
         for url, who in ((f"{base}/bench/bare/", None), (dashboard, cookie)):
             _wrk(url, seconds=2, connections=args.connections, cookie=who)  # warm-up
-        bare = _wrk(f"{base}/bench/bare/", seconds=args.seconds, connections=args.connections, cookie=None)
-        cached = _wrk(dashboard, seconds=args.seconds, connections=args.connections, cookie=cookie)
         # As a browser asks it: with the cookies the first view set, the CSRF cookie (without one, every page
         # makes a new secret and sets the cookie again) and the user hint that lets the session, the user's
         # frame and the page's pointer be read in one cache round trip (core.prefetch).
@@ -103,20 +104,40 @@ def main():
             set_cookie.split(";", 1)[0] for set_cookie in response.headers.get_all("Set-Cookie") or []
             if set_cookie.split("=", 1)[0] in ("csrftoken", "portal_user"))])
         assert "portal_user=" in browser, browser
-        cached_browser = _wrk(dashboard, seconds=args.seconds, connections=args.connections, cookie=browser)
-        bare_again = _wrk(f"{base}/bench/bare/", seconds=args.seconds, connections=args.connections, cookie=None)
-        ceiling = (bare + bare_again) / 2
-        print(f"gunicorn, {args.workers} sync workers, wrk {args.connections} connections, {args.seconds} s each; "
-              f"{args.items:,}-item plan")
-        print(f"bare Django view          {ceiling:8.1f} req/s ({bare:.1f} before, {bare_again:.1f} after)")
-        print(f"cached dashboard (leader) {cached:8.1f} req/s  = {cached / ceiling:.2f} of the ceiling")
-        print(f"  as a browser asks it (its CSRF and user cookies) {cached_browser:8.1f} req/s  = "
-              f"{cached_browser / ceiling:.2f} of the ceiling")
-        print(f"BENCH-ROW | cached dashboard over HTTP / bare view (session cookie only) | {cached / ceiling:.2f} "
-              f"({cached:.0f} / {ceiling:.0f} req/s)")
-        print(f"BENCH-ROW | the same as a browser asks it (with the CSRF and user cookies the first view set) | "
-              f"{cached_browser / ceiling:.2f} "
-              f"({cached_browser:.0f} req/s)")
+        loads = {
+            "bare": (f"{base}/bench/bare/", None),
+            "cached": (dashboard, cookie),
+            "browser": (dashboard, browser),
+            # the same bare view answering as many bytes as the page: what moving them costs
+            "sized": (f"{base}/bench/bare/?bytes={page_bytes}", None),
+        }
+        # Interleaved rounds, each kind in turn: this machine's speed drifts by a quarter within a minute, so
+        # the ratio of one round's neighbours says more than one long run of each after the other.
+        rates = {name: [] for name in loads}
+        ratios = {name: [] for name in loads if name != "bare"}
+        for _round in range(args.rounds):
+            measured = {name: _wrk(url, seconds=args.seconds, connections=args.connections, cookie=who)
+                        for name, (url, who) in loads.items()}
+            for name, rate in measured.items():
+                rates[name].append(rate)
+                if name in ratios:
+                    ratios[name].append(rate / measured["bare"])
+        median = {name: statistics.median(values) for name, values in rates.items()}
+        ratio = {name: (statistics.median(values), min(values), max(values)) for name, values in ratios.items()}
+        print(f"gunicorn, {args.workers} sync workers, wrk {args.connections} connections; {args.rounds} interleaved "
+              f"rounds of {args.seconds} s each; {args.items:,}-item plan; medians (min–max of the rounds' ratios)")
+        print(f"bare Django view          {median['bare']:8.1f} req/s")
+        for name, label in (("cached", "cached dashboard (session cookie only)"),
+                            ("browser", "  as a browser asks it (its CSRF and user cookies)"),
+                            ("sized", f"bare view answering the page's {page_bytes:,} bytes")):
+            mid, low, high = ratio[name]
+            print(f"{label} {median[name]:8.1f} req/s  = {mid:.2f} ({low:.2f}–{high:.2f}) of the ceiling")
+        for name, label in (
+                ("browser", "cached dashboard over HTTP / bare view, as a browser asks it (CSRF and user cookies)"),
+                ("cached", "the same with the session cookie only"),
+                ("sized", f"bare view answering as many bytes as the page ({page_bytes // 1024} KB) / bare view")):
+            mid, low, high = ratio[name]
+            print(f"BENCH-ROW | {label} | {mid:.2f} ({low:.2f}–{high:.2f}; {median[name]:.0f} / {median['bare']:.0f} req/s)")
         # Memory: one worker serving every page of the plan, one request at a time.
         workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
         before = {int(pid): _rss_mb(int(pid)) for pid in workers}
