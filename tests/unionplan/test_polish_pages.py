@@ -19,6 +19,7 @@ from django.urls import path, reverse
 
 from assessment.models import Part
 from departments.models import Department, DepartmentAlias, SecurityEvent
+from supervision.models import SummaryRequirement
 from tasks.importer.targets import extract_targets
 from tasks.models import Checkpoint, Section, Target, WorkItem, WorkPlan
 
@@ -191,6 +192,10 @@ def _user_data_in_english(plan: WorkPlan) -> None:
         Department.objects.filter(pk=department.pk).update(name=f"Department {department.pk}")
     DepartmentAlias.objects.all().delete()
     Part.objects.update(name="part")
+    # (named in the language active when the plan was imported, which another test in this process may
+    # have left English or not: an admin's words either way)
+    for requirement in SummaryRequirement.objects.all():
+        SummaryRequirement.objects.filter(pk=requirement.pk).update(name=f"Summary {requirement.pk}")
     SecurityEvent.objects.all().delete()  # their lines quote the department names of the day
 
 
