@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import re
 import secrets
+import threading
 from collections import OrderedDict
 
 from django.core.cache import cache
@@ -125,11 +126,11 @@ def _department_rows(data, plan) -> list[dict]:
 
 
 # The cached page: rendered once per body, role set, language and address, with marks where the
-# viewer's own parts go (name, unread count, CSRF token), which each view fills in. Its token is kept
-# with its stamp (the body's key and the year picker's plans) under a key of the role set and the
-# address, read in the round trip that reads the plans: a leader's view of a cached page then costs the
-# session, the user's cached frame and that one round trip; no query, no template. The page is kept as
-# the UTF-8 bytes it is sent as: filled in without decoding or encoding 85 KB a view.
+# viewer's own parts go (name, unread count, CSRF token), which each view fills in. It is kept with its
+# stamp (the body's key and the year picker's plans) under a key of the role set and the address, and
+# found through the viewer's pointer (below), read with the session: a view of a cached page costs one
+# cache round trip, no query, no template. The page is kept as the UTF-8 bytes it is sent as: filled in
+# without decoding or encoding 85 KB a view.
 _MARK = "uP9d1c"
 _WHO, _UNREAD, _CSRF = f"{_MARK}who", f"{_MARK}unread", f"{_MARK}csrf"
 _WHO_B, _UNREAD_B, _CSRF_B = _WHO.encode(), _UNREAD.encode(), _CSRF.encode()
@@ -165,6 +166,7 @@ def _page_stamp(body_key: str, plans: list) -> str:
 # agree, from Redis only when this process has not got it. An 85 KB page read and unpickled from Redis
 # on every view cost more than the rest of a cached view.
 _PAGES: "OrderedDict[str, tuple[str, bytes]]" = OrderedDict()
+_PAGES_LOCK = threading.Lock()  # a threaded server's views share them: one evicting while another reads
 _PAGES_KEPT = 16
 _PAGE_SECONDS = 60 * 60
 
@@ -184,10 +186,11 @@ def pointer_key(user_id, full_path: str) -> str:
 def _cached_page(page_key: str, stamp: str, *, pointer, pointer_at: str) -> bytes | None:
     """The page cached for `page_key` when it was made of `stamp`, else None."""
     if pointer is not None and pointer[0] == page_key and pointer[1] == stamp:
-        kept = _PAGES.get(page_key)
-        if kept is not None and kept[0] == pointer[2]:
-            _PAGES.move_to_end(page_key)
-            return kept[1]
+        with _PAGES_LOCK:
+            kept = _PAGES.get(page_key)
+            if kept is not None and kept[0] == pointer[2]:
+                _PAGES.move_to_end(page_key)
+                return kept[1]
     entry = cache.get(page_key)  # made by another process or for another viewer: read once, then kept here
     if entry is None or entry[0] != stamp:
         return None
@@ -204,10 +207,11 @@ def _page_keep(page_key: str, stamp: str, page: bytes, *, pointer_at: str) -> No
 
 
 def _remember(page_key: str, token: str, page: bytes) -> None:
-    _PAGES[page_key] = (token, page)
-    _PAGES.move_to_end(page_key)
-    while len(_PAGES) > _PAGES_KEPT:
-        _PAGES.popitem(last=False)
+    with _PAGES_LOCK:
+        _PAGES[page_key] = (token, page)
+        _PAGES.move_to_end(page_key)
+        while len(_PAGES) > _PAGES_KEPT:
+            _PAGES.popitem(last=False)
 
 
 def _group_names(user) -> set[str]:
