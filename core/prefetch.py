@@ -98,9 +98,10 @@ class _Copies:
 
     Redis queues the invalidation while it runs the write and sends it in the same turn of its loop as the
     writer's answer, so once a write is done (a log-out, a new password, a read notification) the request
-    that follows it, in any process, is not served the copy it replaced. A failed connection drops every copy (a change may have gone unheard), and for
-    PAUSE seconds fetches read the cache as before. A copy older than TRUSTED seconds is read again: the
-    bound on what a connection that stopped hearing without failing could serve.
+    that follows it, in any process, is not served the copy it replaced. A failed connection drops every
+    copy (a change may have gone unheard), and for PAUSE seconds fetches read the cache as before. A copy
+    older than TRUSTED seconds is read again: the bound on what a connection that stopped hearing without
+    failing could serve.
     """
 
     KEPT = 4096  # copies; each a session, a frame, a pointer or the plans (a few KB at most), or "none"
@@ -111,7 +112,7 @@ class _Copies:
     def __init__(self):
         self._lock = threading.Lock()
         self._copies: OrderedDict[bytes, tuple[float, bytes]] = OrderedDict()
-        self._client = None
+        self._connection_ = None  # the tracking connection, made on first use in each process
         self._made_for = None  # (process, cache location) the connection was made for
         self._paused_until = 0.0
 
@@ -123,7 +124,7 @@ class _Copies:
         names = [backend.make_key(key).encode() for key in keys]
         with self._lock:
             try:
-                connection = self._connection(backend)
+                connection = self._connection()
                 if connection is None:
                     return None
                 while connection.can_read():  # what Redis sent since the last fetch: the invalidations
@@ -159,26 +160,26 @@ class _Copies:
         while len(self._copies) > self.KEPT:
             self._copies.popitem(last=False)
 
-    def _connection(self, backend):
+    def _connection(self):
         import redis
 
         made_for = (os.getpid(), settings.CACHES["default"].get("LOCATION"))
         if made_for != self._made_for:  # a forked worker, or other settings (tests): not this connection's copies
             self._drop(pause=False)
             self._made_for, self._paused_until = made_for, 0.0
-        if self._client is None:
+        if self._connection_ is None:
             if time.monotonic() < self._paused_until:
                 return None
             options = settings.CACHES["default"].get("OPTIONS", {})
-            location = settings.CACHES["default"]["LOCATION"]
-            self._client = redis.Redis.from_url(
+            location = made_for[1]
+            connection = redis.Redis.from_url(
                 location[0] if isinstance(location, (list, tuple)) else location, protocol=3,
                 socket_connect_timeout=options.get("SOCKET_CONNECT_TIMEOUT"),
-                socket_timeout=options.get("SOCKET_TIMEOUT"))
-            self._connection_ = self._client.connection_pool.get_connection()
-            self._connection_.register_connect_callback(self._tracking_on)
-            if self._connection_._sock is not None:  # (connected before the callback was registered)
-                self._tracking_on(self._connection_)
+                socket_timeout=options.get("SOCKET_TIMEOUT")).connection_pool.get_connection()
+            connection.register_connect_callback(self._tracking_on)
+            if connection._sock is not None:  # (connected before the callback was registered)
+                self._tracking_on(connection)
+            self._connection_ = connection
         return self._connection_
 
     def _tracking_on(self, connection) -> None:
@@ -199,12 +200,12 @@ class _Copies:
 
     def _drop(self, *, pause: bool) -> None:
         self._copies.clear()
-        if self._client is not None:
+        if self._connection_ is not None:
             try:
                 self._connection_.disconnect()
             except Exception:
                 pass
-        self._client = self._connection_ = None
+        self._connection_ = None
         if pause:
             self._paused_until = time.monotonic() + self.PAUSE
 
