@@ -193,27 +193,20 @@ class _LeadGroup:
 
 def _lead_groups(*, plan: WorkPlan, as_of: datetime.date | None,
                  department_id: int | None = None) -> dict[tuple[int, int], _LeadGroup]:
-    """(section id, department id) -> what the department leads there: one grouped query for today's
-    figures, two for a past day's; a few hundred rows back whatever the plan's size (no row per item
-    reaches Python)."""
+    """(section id, department id) -> what the department leads there: one query of the counts the roll-up
+    stored (LeadRollup) for today's figures, two grouped queries for a past day's; a few hundred rows back
+    whatever the plan's size (no row per item reaches Python)."""
     from django.db.models import Sum
 
+    groups: dict[tuple[int, int], _LeadGroup] = {}
+    if as_of is None:  # today's figures: as the roll-up stored them
+        for section_id, dept, *counts in progress_selectors.lead_rollups(plan=plan, department_id=department_id):
+            groups[(section_id, dept)] = _LeadGroup(**dict(zip(progress_selectors.LEAD_COUNTS, counts)))
+        return groups
     leads = Responsibility.objects.filter(role=Responsibility.Role.LEAD, item__section__plan=plan)
     if department_id is not None:
         leads = leads.filter(department_id=department_id)
-    groups: dict[tuple[int, int], _LeadGroup] = {}
     leads = leads.order_by().values_list("item__section_id", "department_id")
-    if as_of is None:  # today's figures hang on the items: one pass over the leads does it all
-        for section_id, dept, items, shown, red, overdue, done, percent_sum, *late in leads.annotate(
-            n=Count("pk"), shown=Count("item__rollup"), red=Count("pk", filter=Q(item__rollup__light=Light.RED)),
-            overdue=Count("pk", filter=Q(item__rollup__is_overdue=True)),
-            done=Count("pk", filter=Q(item__rollup__is_done=True)), percent_sum=Sum("item__rollup__percent"),
-            **supervision_selectors.late_counts(),
-        ):
-            groups[(section_id, dept)] = _LeadGroup(items=items, shown=shown, red=red, overdue=overdue, done=done,
-                                                    percent_sum=float(percent_sum or 0), late=late[0],
-                                                    late_overdue=late[1], late_red=late[2], late_unreported=late[3])
-        return groups
     for section_id, dept, items in leads.annotate(n=Count("pk")):
         groups[(section_id, dept)] = _LeadGroup(items=items)
     figures = progress_selectors.item_snapshots_as_of_queryset(plan=plan, day=as_of)

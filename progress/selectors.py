@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,17 @@ from tasks.extensions import ItemFigure, TimelineEvent
 from tasks.models import Checkpoint, Responsibility, WorkItem, WorkPlan
 
 from . import permissions, rollup
-from .models import Evidence, ItemRollup, ItemSnapshot, PendingUpload, PlanRollup, ProgressReport, TargetReading
+from .models import (
+    Evidence,
+    ItemRollup,
+    ItemSnapshot,
+    LeadRollup,
+    Light,
+    PendingUpload,
+    PlanRollup,
+    ProgressReport,
+    TargetReading,
+)
 
 
 def item_reports(*, item_id: int) -> list[ProgressReport]:
@@ -207,6 +217,51 @@ def item_figures(*, plan, item_ids=None) -> dict:
                                    computed_at=rollup.computed_at)
         for rollup in rollups
     }
+
+
+def late_q(prefix: str = "") -> Q:
+    """An item is late when its roll-up gave it a place in the late list (rollup.is_late: not done, and red,
+    overdue or not reported this cycle). `prefix` reaches the ItemRollup from another model ("item__rollup__")."""
+    return Q(**{f"{prefix}late_rank__isnull": False})
+
+
+def late_counts(prefix: str = "item__rollup__") -> dict:
+    """The aggregates of a grouped query over lead responsibilities that count their late items: all of them,
+    overdue, red and not reported this cycle (in that order)."""
+    late = late_q(prefix)
+    return {
+        "late": Count("pk", filter=late),
+        "late_overdue": Count("pk", filter=late & Q(**{f"{prefix}is_overdue": True})),
+        "late_red": Count("pk", filter=late & Q(**{f"{prefix}light": Light.RED})),
+        "late_unreported": Count("pk", filter=late & Q(**{f"{prefix}reported_this_cycle": False})),
+    }
+
+
+LEAD_COUNTS = ("items", "shown", "red", "overdue", "done", "percent_sum",
+               "late", "late_overdue", "late_red", "late_unreported")
+
+
+def lead_counts(*, plan) -> list[tuple]:
+    """(section id, department id, *LEAD_COUNTS) for each department that leads items in a section of `plan`,
+    counted from the items' stored roll-up: one grouped query, which the roll-up stores as LeadRollup."""
+    return list(
+        Responsibility.objects.filter(role=Responsibility.Role.LEAD, item__section__plan=plan).order_by()
+        .values_list("item__section_id", "department_id")
+        .annotate(items=Count("pk"), shown=Count("item__rollup"),
+                  red=Count("pk", filter=Q(item__rollup__light=Light.RED)),
+                  overdue=Count("pk", filter=Q(item__rollup__is_overdue=True)),
+                  done=Count("pk", filter=Q(item__rollup__is_done=True)), percent_sum=Sum("item__rollup__percent"),
+                  **late_counts())
+    )
+
+
+def lead_rollups(*, plan, department_id: int | None = None) -> list[tuple]:
+    """lead_counts as the roll-up last stored them (LeadRollup), of every department or of one: one query over
+    a few hundred rows, whatever the plan's size."""
+    rows = LeadRollup.objects.filter(section__plan=plan)
+    if department_id is not None:
+        rows = rows.filter(department_id=department_id)
+    return list(rows.order_by().values_list("section_id", "department_id", *LEAD_COUNTS))
 
 
 # ---------------------------------------------------------------------------

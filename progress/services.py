@@ -45,6 +45,7 @@ from .evidence import EvidenceUpload
 from .models import (
     Evidence,
     ItemRollup,
+    LeadRollup,
     PendingUpload,
     ItemSnapshot,
     PlanRollup,
@@ -505,6 +506,18 @@ def _item_rollups_upsert(result: rollup.PlanRollupResult, *, now: datetime.datet
         cursor.execute(sql, [now] + [_pg_array(values) for values in rows.values()])
 
 
+def _lead_rollups_store(*, plan: WorkPlan, now: datetime.datetime) -> None:
+    """Each department's counts per section, from the item roll-ups just written: replaced as a whole (a
+    department that no longer leads there loses its row)."""
+    stored = []
+    for section_id, department_id, *counts in selectors.lead_counts(plan=plan):
+        fields = dict(zip(selectors.LEAD_COUNTS, counts))
+        fields["percent_sum"] = float(fields["percent_sum"] or 0)  # no item with figures: SUM is NULL
+        stored.append(LeadRollup(section_id=section_id, department_id=department_id, computed_at=now, **fields))
+    LeadRollup.objects.filter(section__plan=plan).delete()
+    LeadRollup.objects.bulk_create(stored)
+
+
 @transaction.atomic
 def rollup_store(*, plan: WorkPlan, result: rollup.PlanRollupResult, now: datetime.datetime | None = None) -> None:
     """Write the roll-up's current values (one upsert per table), so pages read rather than compute."""
@@ -519,6 +532,7 @@ def rollup_store(*, plan: WorkPlan, result: rollup.PlanRollupResult, now: dateti
         [PlanRollup(plan_id=plan.pk, **_group_fields(result.plan), **extra(result.plan))],
         update_conflicts=True, unique_fields=["plan"], update_fields=_GROUP_FIELDS,
     )
+    _lead_rollups_store(plan=plan, now=now)
     plans_forget()  # the plan's figures have a new time: the dashboard's cached page is no longer its own
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Prefetch, Q, Window
+from django.db.models import F, Max, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.core.cache import cache
 from django.utils import timezone
@@ -15,6 +15,7 @@ from core.prepared import database_scoped
 from notifications.audiences import staff_of
 from departments.models import Department
 from progress.models import ItemRollup, Light, ProgressReport
+from progress.selectors import late_counts, late_q
 from tasks.extensions import TimelineEvent
 from tasks.models import Checkpoint, Responsibility, Section, WorkItem, WorkPlan
 
@@ -318,14 +319,7 @@ def summary_rows(*, plan: WorkPlan, department_ids=None) -> list[SummaryRow]:
 
 
 # ---------------------------------------------------------------------------
-# Who is late (the one rule: 一键催办, the desk and the dashboard all read it here).
-
-
-def late_q(prefix: str = "") -> Q:
-    """An item is late when its roll-up gave it a place in the late list (progress.rollup.is_late: not done,
-    and red, overdue or not reported this cycle). `prefix` reaches the ItemRollup from another model
-    ("item__rollup__")."""
-    return Q(**{f"{prefix}late_rank__isnull": False})
+# Who is late: the roll-up's rule (progress.selectors.late_q), which 一键催办, the desk and the dashboard read.
 
 
 @dataclass(frozen=True)
@@ -359,18 +353,6 @@ def late_departments(*, plan: WorkPlan, section: Section | None = None, item: Wo
 def _late_leads(plan: WorkPlan):
     return Responsibility.objects.filter(late_q("item__rollup__"), role=Responsibility.Role.LEAD,
                                          item__section__plan=plan)
-
-
-def late_counts(prefix: str = "item__rollup__") -> dict:
-    """The aggregates of a grouped query over lead responsibilities that count their late items: all of them,
-    overdue, red and not reported this cycle (LateDepartment's items, overdue, red, unreported), in that order."""
-    late = late_q(prefix)
-    return {
-        "late": Count("pk", filter=late),
-        "late_overdue": Count("pk", filter=late & Q(**{f"{prefix}is_overdue": True})),
-        "late_red": Count("pk", filter=late & Q(**{f"{prefix}light": Light.RED})),
-        "late_unreported": Count("pk", filter=late & Q(**{f"{prefix}reported_this_cycle": False})),
-    }
 
 
 def late_items(*, plan: WorkPlan):

@@ -1033,10 +1033,10 @@ def responsibilities_move(*, source: Department, target: Department) -> int:
     Where `target` already shares the item, it keeps its part (and becomes the
     lead if `source` led). Returns how many items changed hands.
     """
-    moved = 0
+    moved, plans = 0, set()
     responsibilities = Responsibility.objects.filter(department=source).exclude(
         item__section__plan__status=WorkPlan.Status.CLOSED
-    ).select_related("item")
+    ).select_related("item__section__plan")
     for responsibility in responsibilities:
         item = responsibility.item
         existing = Responsibility.objects.filter(item=item, department=target).first()
@@ -1050,7 +1050,10 @@ def responsibilities_move(*, source: Department, target: Department) -> int:
                 existing.role, existing.order = Responsibility.Role.LEAD, 0
                 existing.save(update_fields=["role", "order"])
         permissions.sync_item_permissions(item)
+        plans.add(item.section.plan)
         moved += 1
+    for plan in plans:  # who leads what changed: the department figures are counted again
+        signals.plan_changed.send(sender=WorkPlan, plan=plan)
     return moved
 
 

@@ -26,6 +26,7 @@ from departments.models import Department
 from notifications import audiences
 from notifications import services as notification_services
 from notifications.services import ReminderKey
+from progress import services as progress_services
 from tasks import permissions as plan_permissions
 from tasks.models import Responsibility, Section, WorkItem, WorkPlan
 
@@ -101,6 +102,7 @@ def assignment_create(*, plan: WorkPlan, author, title: str, text: str, departme
         for order, department in enumerate(departments)
     )
     plan_permissions.sync_item_permissions(item)
+    progress_services.rollup_schedule(plan_id=plan.pk)  # a new item: its section's and departments' figures
     return instruction_create(item=item, author=author, text=text, departments=departments, due_date=due_date)
 
 

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from progress import services as progress_services
-from progress.models import ItemRollup, PlanRollup, RollupSnapshot, SectionRollup
+from progress.models import ItemRollup, LeadRollup, PlanRollup, RollupSnapshot, SectionRollup
 from progress.services import rollup_refresh, snapshot_take
 from tasks.models import Target, WorkItem
 from tests.factories import submit_report
@@ -19,8 +19,9 @@ def test_an_approved_report_moves_the_stored_rollup(world, django_assert_max_num
     )
     progress_services.report_approve(report=report, reviewer=world.office_head)
 
-    # when the roll-up runs (a fixed number of queries, whatever the plan's size)
-    with django_assert_max_num_queries(12):
+    # when the roll-up runs (a fixed number of queries, whatever the plan's size: three of them count each
+    # department's items per section, LeadRollup)
+    with django_assert_max_num_queries(15):
         rollup_refresh(plan=world.plan, today=datetime.date(2020, 6, 30))
 
     # then the item, its section and the plan carry the figures
@@ -33,6 +34,13 @@ def test_an_approved_report_moves_the_stored_rollup(world, django_assert_max_num
     plan = PlanRollup.objects.get(plan=world.plan)
     sections = list(SectionRollup.objects.filter(section__plan=world.plan).values_list("percent", flat=True))
     assert abs(plan.percent - sum(sections) / len(sections)) <= Decimal("0.1")
+    # and the office's count in that section holds the item with its figure, as the dashboard will show it
+    led = LeadRollup.objects.get(section=item.section, department=world.office)
+    office_items = ItemRollup.objects.filter(item__section=item.section, item__responsibilities__role="lead",
+                                             item__responsibilities__department=world.office)
+    assert (led.items, led.shown) == (office_items.count(), office_items.count())
+    assert led.percent_sum == float(sum(r.percent for r in office_items))
+    assert led.late == office_items.filter(late_rank__isnull=False).count()
 
 
 def test_placeholders_are_counted_and_targets_met_too(world):
@@ -131,3 +139,25 @@ def test_the_stored_rollup_ranks_the_late_items_and_the_migration_ranks_old_roll
     migration.rank_late_items(apps, None)
     assert {r.item_id: r.late_rank for r in ItemRollup.objects.filter(item__section__plan=world.plan)} == {
         pk: r.late_rank for pk, r in stored.items()}
+
+
+def test_a_department_that_hands_over_its_items_leaves_the_stored_counts(world):
+    # given a roll-up in which the office leads items
+    from tasks.services import responsibilities_move
+
+    rollup_refresh(plan=world.plan, today=datetime.date(2020, 6, 30))
+    led = sum(LeadRollup.objects.filter(department=world.office).values_list("items", flat=True))
+    assert led
+    other = LeadRollup.objects.exclude(department=world.office).values_list("department", flat=True).first()
+    from departments.models import Department
+
+    target = Department.objects.get(pk=other)
+    before = sum(LeadRollup.objects.filter(department=target).values_list("items", flat=True))
+
+    # when it hands every item to another department and the roll-up runs again
+    responsibilities_move(source=world.office, target=target)
+    rollup_refresh(plan=world.plan, today=datetime.date(2020, 6, 30))
+
+    # then the office leads nothing in the stored counts, and the other department leads its items too
+    assert not LeadRollup.objects.filter(department=world.office).exists()
+    assert sum(LeadRollup.objects.filter(department=target).values_list("items", flat=True)) == before + led
