@@ -154,8 +154,14 @@ def test_a_department_that_hands_over_its_items_leaves_the_stored_counts(world):
     target = Department.objects.get(pk=other)
     before = sum(LeadRollup.objects.filter(department=target).values_list("items", flat=True))
 
-    # when it hands every item to another department and the roll-up runs again
+    # when it hands every item to another department: the hand-over asks for the figures again
+    from notifications.models import OutboxMessage
+
+    OutboxMessage.objects.all().delete()
     responsibilities_move(source=world.office, target=target)
+    asked = OutboxMessage.objects.filter(task_name="progress.refresh_rollup").values_list("kwargs", flat=True)
+    assert [kwargs["plan_id"] for kwargs in asked] == [world.plan.pk]
+    # and the roll-up runs again
     rollup_refresh(plan=world.plan, today=datetime.date(2020, 6, 30))
 
     # then the office leads nothing in the stored counts, and the other department leads its items too

@@ -168,7 +168,10 @@ def test_closing_twice_is_refused_not_repeated(roles, item1, office):
 
 def test_an_assignment_becomes_an_item_reported_and_reviewed_like_any_other(roles, plan_2020, office, organisation,
                                                                             client):
-    # given the leader with a task from a meeting (交办事项)
+    # given the leader with a task from a meeting (交办事项), the plan's figures current
+    from notifications.models import OutboxMessage
+
+    OutboxMessage.objects.all().delete()
     client.force_login(roles.leader)
 
     # when they assign it to 办公室 (lead) and 组织基层部
@@ -184,6 +187,8 @@ def test_an_assignment_becomes_an_item_reported_and_reviewed_like_any_other(role
     assert [(r.department.name, r.role) for r in item.responsibilities.order_by("order")] == [
         ("办公室", "lead"), ("组织基层部", "co_organizer")]
     assert item.instructions.get().due_date == datetime.date(2020, 10, 31)
+    # and the plan's figures are asked for again (a new item in the section and in 办公室's counts)
+    assert OutboxMessage.objects.filter(task_name="progress.refresh_rollup", kwargs__plan_id=plan_2020.pk).exists()
     # and 办公室 reports on it and its head approves, as on any item
     approved_report(reviewer=roles.head, item=item, department=office, reporter=roles.staff, percent=30)
     item.refresh_from_db()
