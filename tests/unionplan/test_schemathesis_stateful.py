@@ -34,6 +34,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 OPERATIONS = ["items_list", "items_retrieve", "reports_list", "reports_create", "reports_retrieve",
               "reports_review_create", "instructions_list", "instructions_create", "instructions_retrieve",
               "instructions_reply_create", "instructions_return_create", "instructions_close_create"]
+REPORT_FIELDS = {"item", "version", "status", "percent", "narrative", "narrative_visibility", "evidence_visibility"}
 HEAD_OPERATIONS = {"POST /api/v1/reports/{id}/review/"}
 LEADER_OPERATIONS = {"POST /api/v1/instructions/", "POST /api/v1/instructions/{id}/close/",
                      "POST /api/v1/instructions/{id}/return/"}
@@ -71,6 +72,12 @@ def test_linked_calls_report_read_review_and_answer_without_server_errors(api_sc
             # it, so the links from its first row lead somewhere. Bodies and ids stay generated.
             if case.method.upper() == "GET" and "{id}" not in case.path:
                 case.query = {}
+            # A new report's checkpoint, readings, evidence and stray keys point at rows no step read (a
+            # 400 nine times in ten, and on SQLite's reused ids often no report in four runs): it keeps the
+            # linked item and version with generated status, percent, narrative and visibility, so the
+            # review has a report to work on. The stateless test sends the rest.
+            if case.method.upper() == "POST" and case.path == "/api/v1/reports/" and isinstance(case.body, dict):
+                case.body = {key: value for key, value in case.body.items() if key in REPORT_FIELDS}
 
         def get_call_kwargs(self, case):
             label = f"{case.method.upper()} {case.path}"
