@@ -258,7 +258,7 @@ if REDIS_URL:
     # cache miss instead of a 500, and the short timeouts keep pages from waiting on it.
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "core.prefetch.TrackedRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
             # Each pytest-xdist worker keys its own entries (tests empty only theirs); empty elsewhere.

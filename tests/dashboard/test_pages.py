@@ -176,7 +176,7 @@ def test_the_dashboard_body_is_rendered_once_per_rollup(client, roles, rolled_up
 def test_a_cache_outage_is_not_an_error(client, roles, rolled_up, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "core.prefetch.TrackedRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
         }
