@@ -1,3 +1,6 @@
+from csp.constants import HEADER as CSP_HEADER
+from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
@@ -20,6 +23,40 @@ class PortalLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the headers of the settings' policy built once per process.
+
+    django-csp builds the same header from the settings on every response (a deep copy of the policy and two
+    builds: 34 µs, a thirtieth of a cached dashboard view). A response that carries no policy of its own
+    (django-csp's decorators) from a request that drew no nonce gets the headers the first such response
+    got, for as long as the settings hold the same policies; any other response is built as before.
+    """
+
+    _OWN_POLICY = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+                   "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+    _built: tuple = (object(), object(), None, None)  # (policy, report-only policy) -> (header, report-only)
+
+    def process_response(self, request, response):
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+        if (getattr(request, "_csp_nonce", None) is not None or settings.DEBUG
+                or CSP_HEADER in response or CSP_HEADER_REPORT_ONLY in response
+                or any(hasattr(response, name) for name in self._OWN_POLICY)
+                or (policy or {}).get("EXCLUDE_URL_PREFIXES") or (report_only or {}).get("EXCLUDE_URL_PREFIXES")):
+            return super().process_response(request, response)
+        built_from, built_from_ro, header, header_ro = self._built
+        if built_from is not policy or built_from_ro is not report_only:  # (held, so an identity is not reused)
+            response = super().process_response(request, response)
+            type(self)._built = (policy, report_only, response.get(CSP_HEADER), response.get(CSP_HEADER_REPORT_ONLY))
+            return response
+        if header:
+            response[CSP_HEADER] = header
+        if header_ro:
+            response[CSP_HEADER_REPORT_ONLY] = header_ro
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # as django-csp: no nonce now
+        return response
 
 
 class RequestSizeLimitMiddleware:

@@ -105,7 +105,8 @@ MIDDLEWARE = [
     # First, so it times the whole request and every log line of it carries the request id.
     "unionplan.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, its header built once (unionplan.middleware)
+    "unionplan.middleware.ContentSecurityPolicyMiddleware",
     # Health checks answer before the host check (the container's own probe; see SECURE_REDIRECT_EXEMPT).
     "unionplan.health.HealthCheckMiddleware",
     # Before anything reads a body: a Content-Length above the largest legitimate upload is a 413.

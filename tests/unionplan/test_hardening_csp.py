@@ -114,3 +114,47 @@ def _inline_scripts(html: str) -> list[str]:
         if "src=" not in tag and "application/json" not in tag and body.strip()
     ]
 
+
+
+
+@pytest.mark.parametrize("case", ["plain", "its own policy", "a nonce drawn", "other settings"])
+def test_the_header_built_once_is_the_header_django_csp_builds(rf, settings, case):
+    # unionplan.middleware.ContentSecurityPolicyMiddleware keeps the header it built for a plain response:
+    # every response gets what django-csp itself gives it, whatever it carries and whatever the settings say.
+    from csp.constants import NONCE
+    from csp.exceptions import CSPNonceError
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+
+    from unionplan.middleware import ContentSecurityPolicyMiddleware
+
+    def view(request):
+        if case == "a nonce drawn":  # as a template's {{ request.csp_nonce }}
+            str(request.csp_nonce)
+        response = HttpResponse("ok")
+        if case == "its own policy":  # as @csp_update(...) leaves it
+            response._csp_update = {"img-src": ["https://maps.example"]}
+        return response
+
+    settings.DEBUG = False
+    if case == "a nonce drawn":  # a policy that takes one (the portal's takes none)
+        settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": ["'self'", NONCE]}}
+    ContentSecurityPolicyMiddleware(lambda request: HttpResponse("warm"))(rf.get("/"))  # a header is kept now
+    if case == "other settings":
+        settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'", "https://intranet.example"]}}
+        settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+    ours, theirs = rf.get("/"), rf.get("/")
+    ours_response, theirs_response = ContentSecurityPolicyMiddleware(view)(ours), CSPMiddleware(view)(theirs)
+
+    for header in ("Content-Security-Policy", "Content-Security-Policy-Report-Only"):
+        expected = theirs_response.get(header)
+        if case == "a nonce drawn":  # (each request its own nonce)
+            expected = expected and expected.replace(theirs._csp_nonce, ours._csp_nonce)
+        assert ours_response.get(header) == expected, header
+    assert ("maps.example" in ours_response["Content-Security-Policy"]) == (case == "its own policy")
+    assert ("intranet.example" in ours_response["Content-Security-Policy"]) == (case == "other settings")
+    assert ("'nonce-" in ours_response["Content-Security-Policy"]) == (case == "a nonce drawn")
+    assert ("Content-Security-Policy-Report-Only" in ours_response) == (case == "other settings")
+    if case == "plain":  # and a nonce asked for once the header is written is refused, as django-csp does
+        with pytest.raises(CSPNonceError):
+            str(ours.csp_nonce)
