@@ -36,7 +36,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     _OWN_POLICY = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
                    "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
-    _built: tuple = (object(), object(), None, None)  # (policy, report-only policy) -> (header, report-only)
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._built = (object(), object(), None, None)  # (policy, report-only policy) -> (header, report-only)
 
     def process_response(self, request, response):
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
@@ -49,7 +52,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         built_from, built_from_ro, header, header_ro = self._built
         if built_from is not policy or built_from_ro is not report_only:  # (held, so an identity is not reused)
             response = super().process_response(request, response)
-            type(self)._built = (policy, report_only, response.get(CSP_HEADER), response.get(CSP_HEADER_REPORT_ONLY))
+            self._built = (policy, report_only, response.get(CSP_HEADER), response.get(CSP_HEADER_REPORT_ONLY))
             return response
         if header:
             response[CSP_HEADER] = header

@@ -151,7 +151,7 @@ def test_a_read_right_after_a_write_is_never_served_the_copy_it_replaced(asked, 
     assert served_stale == 0
 
 
-def test_a_write_while_redis_is_gone_is_no_error(settings):
+def test_a_write_while_redis_is_gone_is_no_error():
     gone = prefetch.TrackedRedisCache("redis://127.0.0.1:1/0", {
         "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}})
     assert gone.set("anything", 1) is None and gone.delete_many(["anything"]) is None

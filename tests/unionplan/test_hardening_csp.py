@@ -115,8 +115,6 @@ def _inline_scripts(html: str) -> list[str]:
     ]
 
 
-
-
 @pytest.mark.parametrize("case", ["plain", "its own policy", "a nonce drawn", "other settings"])
 def test_the_header_built_once_is_the_header_django_csp_builds(rf, settings, case):
     # unionplan.middleware.ContentSecurityPolicyMiddleware keeps the header it built for a plain response:
@@ -139,12 +137,13 @@ def test_the_header_built_once_is_the_header_django_csp_builds(rf, settings, cas
     settings.DEBUG = False
     if case == "a nonce drawn":  # a policy that takes one (the portal's takes none)
         settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": ["'self'", NONCE]}}
-    ContentSecurityPolicyMiddleware(lambda request: HttpResponse("warm"))(rf.get("/"))  # a header is kept now
+    middleware = ContentSecurityPolicyMiddleware(view)
+    middleware.process_response(rf.get("/"), HttpResponse("warm"))  # a header is kept now
     if case == "other settings":
         settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'", "https://intranet.example"]}}
         settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
     ours, theirs = rf.get("/"), rf.get("/")
-    ours_response, theirs_response = ContentSecurityPolicyMiddleware(view)(ours), CSPMiddleware(view)(theirs)
+    ours_response, theirs_response = middleware(ours), CSPMiddleware(view)(theirs)
 
     for header in ("Content-Security-Policy", "Content-Security-Policy-Report-Only"):
         expected = theirs_response.get(header)
